@@ -1,0 +1,35 @@
+"""Which resources hold personal data, as the configuration defines it."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from checker.model import Resource
+from policy_spec.config import PersonalData
+
+
+def holds_personal_data(resource: Resource, scope: PersonalData) -> bool:
+    labels = _labels(resource.attrs)
+    for key, values in scope.tags.items():
+        value = labels.get(key)
+        if isinstance(value, str) and value.lower() in {v.lower() for v in values}:
+            return True
+    names = [resource.name, resource.address]
+    names.extend(v for k in ("bucket", "name", "bucket_prefix", "identifier") if isinstance(v := resource.attrs.get(k), str))
+    return any(_compiled(p).search(n) for p in scope.name_patterns for n in names)
+
+
+def _labels(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key in ("tags", "labels", "tags_all"):
+        value = attrs.get(key)
+        if isinstance(value, Mapping):
+            merged.update(value)
+    return merged
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

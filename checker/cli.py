@@ -1,0 +1,198 @@
+"""The command line: ``policyproof scan``, ``policyproof rules list|show|test``, ``policyproof policy check``.
+
+Exit codes: 0 nothing fails at or above the threshold; 1 failing or error
+results; 2 a usage or configuration error (bad flag, invalid rule or config).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from checker import __version__
+from checker.config import find_config, load_config
+from checker.errors import CheckerError
+from checker.policies import load_policy, policy_text, stale_quotes
+from checker.reporters import REPORTERS
+from checker.reporters.options import RenderOptions
+from checker.scan import RuleSet, failing, rule_set, scan
+from policy_spec.config import Config
+from policy_spec.rule import SEVERITIES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="policyproof",
+                          standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except CheckerError as exc:
+        click.echo(f"policyproof: error: {exc}", err=True)
+        return EXIT_USAGE
+    return int(result or 0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policyproof")
+def cli() -> None:
+    """Check a privacy policy's promises against the infrastructure that runs the service."""
+
+
+def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
+    path = config_path or find_config(near)
+    config = load_config(path)
+    return config, (path.parent if path else Path.cwd())
+
+
+@cli.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails (default: low).")
+@click.option("--verbose", "-v", is_flag=True, help="List passing results too.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: when on a terminal).")
+def scan_command(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    config_path: Path | None,
+    fail_on: str | None,
+    verbose: bool,
+    color: bool | None,
+) -> int:
+    """Scan PATHS (default: the current folder) and report each commitment's evidence."""
+    targets = list(paths) or [Path(".")]
+    config, base = _config(config_path, targets[0])
+    if fail_on:
+        config = config.model_copy(update={"fail_on": fail_on})
+    rules = rule_set(config, base)
+    report = scan(targets, config, rules)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty())
+    rendered = REPORTERS[fmt].render(report, RenderOptions(color=use_color, verbose=verbose))
+    if output:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    blocking = failing(report.results, config.fail_on, config.fail_on_error)
+    return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+@cli.group("rules")
+def rules_group() -> None:
+    """List, explain and test the rules in force."""
+
+
+def _rules(config_path: Path | None) -> RuleSet:
+    config, base = _config(config_path, Path("."))
+    return rule_set(config, base)
+
+
+@rules_group.command("list")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
+def rules_list(config_path: Path | None, as_json: bool) -> int:
+    """One line per rule: id, severity, commitment, title."""
+    rules = _rules(config_path).rules
+    if as_json:
+        click.echo(json.dumps([{"id": r.id, "name": r.name, "commitment": r.commitment, "severity": r.severity,
+                                "title": r.title, "types": r.select.types} for r in rules], indent=2))
+        return EXIT_CLEAN
+    for r in rules:
+        click.echo(f"{r.id}  {r.severity:<8} {r.commitment:<22} {r.title}")
+    return EXIT_CLEAN
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rules_show(rule_id: str, config_path: Path | None) -> int:
+    """What a rule checks, why, and how to fix what it finds."""
+    ruleset = _rules(config_path)
+    rule = next((r for r in ruleset.rules if r.id == rule_id or r.name == rule_id or rule_id in r.aliases), None)
+    if rule is None:
+        raise click.BadParameter(f"no rule `{rule_id}` (see `policyproof rules list`)", param_hint="RULE_ID")
+    commitment = ruleset.policy.commitment(rule.commitment)
+    click.echo(f"{rule.id} ({rule.name}), severity {rule.severity}")
+    click.echo(rule.title)
+    if commitment:
+        click.echo(f'\nCommitment: {commitment.id} (section {commitment.section}): "{commitment.quote}"')
+    click.echo(f"Applies to: {rule.select.format} {', '.join(rule.select.types)}"
+               + (" holding personal data" if rule.select.scope else ""))
+    click.echo(f"\nWhat it checks\n  {rule.docs.what.strip()}")
+    click.echo(f"\nWhy\n  {rule.docs.why.strip()}")
+    click.echo(f"\nHow to fix\n  {rule.docs.fix.strip()}")
+    if rule.platform_default:
+        click.echo(f"\nPlatform default\n  {rule.platform_default.note}")
+    if rule.docs.references:
+        click.echo("\nReferences")
+        for ref in rule.docs.references:
+            click.echo(f"  {ref}")
+    return EXIT_CLEAN
+
+
+@rules_group.command("test")
+@click.argument("folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rules_test(folder: Path | None, config_path: Path | None) -> int:
+    """Run every rule's pass and fail fixtures (default folder: ./fixtures)."""
+    from checker.ruletest import documented, run_all
+
+    ruleset = _rules(config_path)
+    folder = folder or Path("fixtures")
+    if not folder.is_dir():
+        raise click.BadParameter(f"no fixture folder `{folder}`", param_hint="FOLDER")
+    problems = 0
+    total = 0
+    for outcome in run_all(folder, ruleset):
+        total += 1
+        if outcome.problem:
+            problems += 1
+            click.echo(f"FAIL {outcome.case.name}: {outcome.problem}")
+        else:
+            click.echo(f"ok   {outcome.case.name}")
+    for rule in ruleset.rules:
+        for gap in documented(rule):
+            problems += 1
+            click.echo(f"FAIL {rule.id}: {gap}")
+    click.echo(f"{total - problems} passed, {problems} failed")
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+
+@cli.group("policy")
+def policy_group() -> None:
+    """Inspect the policy in force."""
+
+
+@policy_group.command("check")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--text", "text_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Published policy text to check the quotes against (default: the text beside the policy).")
+def policy_check(config_path: Path | None, text_path: Path | None) -> int:
+    """Check that every commitment's quote still stands verbatim in the published text."""
+    config, base = _config(config_path, Path("."))
+    policy_path = base / config.policy if config.policy else None
+    policy = load_policy(policy_path)
+    text = text_path.read_text(encoding="utf-8") if text_path else policy_text(policy, policy_path)
+    if text is None:
+        raise CheckerError("the policy names no text file; pass --text")
+    stale = stale_quotes(policy, text)
+    for commitment_id in stale:
+        click.echo(f"stale quote: {commitment_id}: the text no longer contains it")
+    click.echo(f"{len(policy.commitments) - len(stale)} of {len(policy.commitments)} quotes found in the text")
+    return EXIT_FINDINGS if stale else EXIT_CLEAN
+
+
+def entry() -> None:
+    sys.exit(main())

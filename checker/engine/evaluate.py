@@ -1,0 +1,87 @@
+"""Rules × resources → results, with a verdict for every resource a rule selects."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from checker.classify import holds_personal_data
+from checker.engine.conditions import Context, Subject, Verdict, evaluate
+from checker.engine.relate import RelationIndex
+from checker.model import LoadError, Resource, SourceLocation
+from policy_spec.config import Config
+from policy_spec.evidence import Location, ResourceRef, Result
+from policy_spec.rule import Rule
+
+
+def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) -> list[Result]:
+    by_type: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+    for resource in resources:
+        by_type[(resource.format, resource.type)].append(resource)
+    context = Context(RelationIndex(resources))
+    results: list[Result] = []
+    for rule in rules:
+        for rtype in rule.select.types:
+            for resource in by_type.get((rule.select.format, rtype), []):
+                if _selected(rule, resource, context, config):
+                    results.append(_result(rule, resource, evaluate(rule.condition, Subject(resource, resource.attrs), context), config))
+    return results
+
+
+def _selected(rule: Rule, resource: Resource, context: Context, config: Config) -> bool:
+    if rule.select.scope == "personal-data" and not holds_personal_data(resource, config.personal_data):
+        return False
+    if rule.select.where is None:
+        return True
+    return evaluate(rule.select.where, Subject(resource, resource.attrs), context).state is not False
+
+
+def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) -> Result:
+    basis = verdict.basis
+    note = None
+    if verdict.state is True:
+        status, message = "pass", f"{rule.title}: {verdict.reason}"
+    elif verdict.state is None:
+        status, message = "error", f"{rule.message}: {verdict.reason}"
+    elif rule.platform_default is not None and config.platform_defaults == "accept":
+        status, basis = "pass", "platform-default"
+        message = f"{rule.title}: rests on the platform default"
+        note = rule.platform_default.note
+    else:
+        status, message = "fail", f"{rule.message}: {verdict.reason}"
+        if rule.platform_default is not None:
+            note = f"platform default not counted: {rule.platform_default.note}"
+    return Result(
+        rule=rule.id,
+        commitment=rule.commitment,
+        status=status,
+        severity=rule.severity,
+        message=message,
+        resource=ResourceRef(type=resource.type, name=resource.name, address=resource.address, format=resource.format),
+        location=_location(verdict.location or resource.location),
+        attribute=verdict.attribute,
+        observed=verdict.observed,
+        expected=verdict.expected,
+        basis=basis,  # type: ignore[arg-type]
+        error_kind="unresolved" if status == "error" else None,
+        note=note,
+    )
+
+
+def _location(location: SourceLocation) -> Location:
+    return Location(path=location.path, line=max(1, location.line), end_line=location.end_line)
+
+
+def load_error_results(errors: Iterable[LoadError]) -> list[Result]:
+    """A file that could not be read is a result of its own, so the gate can never pass it silently."""
+    return [
+        Result(
+            rule="PP-LOAD-000",
+            commitment="(input)",
+            status="error",
+            severity="high",
+            message=error.message,
+            location=Location(path=error.path, line=max(1, error.line)),
+            error_kind=error.kind,  # type: ignore[arg-type]
+        )
+        for error in errors
+    ]

@@ -1,0 +1,146 @@
+"""The comparison operators of the rule language, one function each.
+
+Each takes the observed value (never missing, never unknown: the caller
+handles those) and the rule's operand, and returns ``True``/``False``, or an
+``Undetermined`` saying why it cannot tell (a TLS policy name it does not know,
+a number that is not one). Adding an operator means one function here, one
+entry in ``COMPARISONS`` and one field in ``policy_spec.rule.Test``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from checker.engine import tls
+
+
+@dataclass(frozen=True, slots=True)
+class Undetermined:
+    reason: str
+
+
+Outcome = bool | Undetermined
+
+
+def normalise(value: Any, like: Any) -> Any:
+    """Terraform converts between strings, numbers and bools freely; compare as it would."""
+    if isinstance(like, bool) and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if isinstance(like, (int, float)) and not isinstance(like, bool) and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if isinstance(like, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(like, str) and isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _same(value: Any, expected: Any) -> bool:
+    observed = normalise(value, expected)
+    if isinstance(observed, (int, float)) and isinstance(expected, (int, float)):
+        if isinstance(observed, bool) or isinstance(expected, bool):
+            return observed is expected
+        return float(observed) == float(expected)
+    return bool(observed == expected)
+
+
+def equals(value: Any, operand: Any) -> Outcome:
+    return _same(value, operand)
+
+
+def in_(value: Any, operand: list[Any]) -> Outcome:
+    return any(_same(value, option) for option in operand)
+
+
+def not_in(value: Any, operand: list[Any]) -> Outcome:
+    return not any(_same(value, option) for option in operand)
+
+
+def _numeric(value: Any) -> float | Undetermined:
+    if isinstance(value, bool):
+        return Undetermined(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return Undetermined(f"{_short(value)} is not a number")
+
+
+def _bound(compare: Callable[[float, float], bool]) -> Callable[[Any, float], Outcome]:
+    def check(value: Any, operand: float) -> Outcome:
+        number = _numeric(value)
+        return number if isinstance(number, Undetermined) else compare(number, operand)
+
+    return check
+
+
+gt = _bound(lambda a, b: a > b)
+gte = _bound(lambda a, b: a >= b)
+lt = _bound(lambda a, b: a < b)
+lte = _bound(lambda a, b: a <= b)
+
+
+def exists(value: Any, operand: bool) -> Outcome:
+    return operand
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def regex(value: Any, operand: str) -> Outcome:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    return _compiled(operand).search(str(value)) is not None
+
+
+def contains(value: Any, operand: Any) -> Outcome:
+    if isinstance(value, str):
+        return isinstance(operand, str) and operand in value
+    if isinstance(value, list):
+        return any(_same(item, operand) for item in value)
+    if isinstance(value, Mapping):
+        return str(operand) in value
+    return False
+
+
+def tls_at_least(value: Any, operand: str) -> Outcome:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, (str, list)) or (isinstance(value, list) and not value):
+        return Undetermined(f"{_short(value)} does not name TLS versions")
+    found = tls.allowed_minimum(value)
+    if found is None:
+        return Undetermined(f"{_short(value)} is not a TLS version or policy this rule knows")
+    return found >= tls.parse_required(operand)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+COMPARISONS: dict[str, Callable[[Any, Any], Outcome]] = {
+    "equals": equals,
+    "in": in_,
+    "not_in": not_in,
+    "gt": gt,
+    "gte": gte,
+    "lt": lt,
+    "lte": lte,
+    "exists": exists,
+    "regex": regex,
+    "contains": contains,
+    "tls_at_least": tls_at_least,
+}
+"""``exists`` is special-cased by the caller for missing values; ``any_item``/``all_items`` live in conditions."""

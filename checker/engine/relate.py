@@ -1,0 +1,88 @@
+"""Relations between resources: which resource refers to which.
+
+AWS provider v4 split S3 encryption, versioning and lifecycle into resources of
+their own that name their bucket; a rule about a bucket must see them. A
+reference is either a Terraform reference (``aws_s3_bucket.b.id``) or a
+literal that equals the target's own name (``bucket = "my-bucket"``).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from checker.model import Reference, Resource
+
+_NAME_ATTRIBUTES = ("bucket", "name", "id", "arn", "identifier", "cluster_identifier", "function_name")
+
+
+class RelationIndex:
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self._by_scope_type: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._by_base: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        for resource in resources:
+            self._by_scope_type[(resource.scope, resource.type)].append(resource)
+            self._by_base[(resource.scope, base_address(resource))].append(resource)
+
+    def inbound(self, resource: Resource, types: Sequence[str], via: str) -> list[Resource]:
+        """Resources of ``types`` whose ``via`` attribute points at ``resource``."""
+        names = _literal_names(resource)
+        target = base_address(resource)
+        found: list[Resource] = []
+        for rtype in types:
+            for candidate in self._by_scope_type.get((resource.scope, rtype), []):
+                if candidate is not resource and _points_at(_get(candidate.attrs, via), target, names):
+                    found.append(candidate)
+        return found
+
+    def outbound(self, resource: Resource, types: Sequence[str], via: str) -> list[Resource]:
+        """Resources of ``types`` that ``resource``'s ``via`` attribute points at."""
+        found: list[Resource] = []
+        for value in _flatten(_get(resource.attrs, via)):
+            if isinstance(value, Reference):
+                for candidate in self._by_base.get((resource.scope, value.target), []):
+                    if candidate.type in types:
+                        found.append(candidate)
+            elif isinstance(value, str):
+                for rtype in types:
+                    for candidate in self._by_scope_type.get((resource.scope, rtype), []):
+                        if value in _literal_names(candidate):
+                            found.append(candidate)
+        return found
+
+
+def base_address(resource: Resource) -> str:
+    """``type.name`` without module prefix or instance key: what references name."""
+    return f"{resource.type}.{resource.name}"
+
+
+def _literal_names(resource: Resource) -> set[str]:
+    return {v for key in _NAME_ATTRIBUTES if isinstance(v := resource.attrs.get(key), str) and v}
+
+
+def _points_at(value: Any, target: str, names: set[str]) -> bool:
+    for item in _flatten(value):
+        if isinstance(item, Reference) and item.target == target:
+            return True
+        if isinstance(item, str) and item in names:
+            return True
+    return False
+
+
+def _get(attrs: Any, dotted: str) -> Any:
+    values = [attrs]
+    for step in dotted.split("."):
+        next_values: list[Any] = []
+        for value in values:
+            if isinstance(value, list):
+                next_values.extend(item.get(step) for item in value if isinstance(item, dict))
+            elif isinstance(value, dict):
+                next_values.append(value.get(step))
+        values = next_values
+    return values
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _flatten(item)]
+    return [value]

@@ -1,0 +1,449 @@
+"""Evaluate HCL expressions as far as the files determine them.
+
+Literals, variables with a default or a tfvars value, locals and a handful of
+pure functions are computed; anything else (a variable with no value, a data
+source, a resource attribute known only after apply) becomes an ``Unknown``
+that carries the reason, so a rule can say "could not be determined" instead
+of guessing.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.loaders.hcl import Attribute, Expr
+from checker.model import Reference, SourceLocation, Unknown
+
+MAX_DEPTH = 64
+_RESOURCE_ROOTS_NOT_RESOURCES = {"var", "local", "module", "data", "each", "count", "self", "path", "terraform"}
+
+
+class EvalFailure(Exception):
+    """A deterministic evaluation error (a missing key on a known map): what ``try()`` catches."""
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    value: Any
+    location: SourceLocation | None
+
+
+@dataclass
+class Scope:
+    variables: Mapping[str, Located] = field(default_factory=dict)
+    locals: Mapping[str, tuple[Attribute, str]] = field(default_factory=dict)
+    iterators: dict[str, Any] = field(default_factory=dict)
+    _local_values: dict[str, Any] = field(default_factory=dict)
+    _resolving: set[str] = field(default_factory=set)
+
+    def with_iterators(self, **bound: Any) -> Scope:
+        child = Scope(self.variables, self.locals, {**self.iterators, **bound})
+        child._local_values = self._local_values
+        return child
+
+
+def evaluate(expr: Expr, scope: Scope) -> Any:
+    """Value of ``expr``, or an ``Unknown`` explaining why it cannot be known."""
+    try:
+        return _eval(expr, scope, 0)
+    except EvalFailure as exc:
+        return Unknown(f"evaluation error: {exc}", expr.text)
+    except RecursionError:
+        return Unknown("expression nested too deeply", expr.text[:200])
+
+
+def origin(expr: Expr, scope: Scope) -> SourceLocation | None:
+    """Where a value that is only passed through (``var.x``, ``local.y``) was really written."""
+    if expr.kind != "traversal" or len(expr.args) < 2 or not isinstance(expr.args[1], str):
+        return None
+    root, name = expr.args[0], expr.args[1]
+    if root == "var" and name in scope.variables:
+        return scope.variables[name].location
+    if root == "local" and name in scope.locals and len(expr.args) == 2:
+        attribute, path = scope.locals[name]
+        return origin(attribute.expr, scope) or SourceLocation(path, attribute.line)
+    return None
+
+
+def _eval(expr: Expr, scope: Scope, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise RecursionError
+    kind, args = expr.kind, expr.args
+    if kind == "literal":
+        return args[0]
+    if kind == "template":
+        return _template(expr, scope, depth)
+    if kind == "tuple":
+        return [_eval(item, scope, depth + 1) for item in args]
+    if kind == "object":
+        result: dict[str, Any] = {}
+        for key_expr, value_expr in args:
+            key = _eval(key_expr, scope, depth + 1)
+            if isinstance(key, Unknown):
+                return Unknown(f"object key is not known ({key.reason})", expr.text)
+            result[_to_string(key)] = _eval(value_expr, scope, depth + 1)
+        return result
+    if kind == "traversal":
+        return _traversal(expr, scope, depth)
+    if kind == "apply":
+        base = _eval(args[0], scope, depth + 1)
+        return _steps(base, args[1], scope, depth, expr)
+    if kind == "conditional":
+        return _conditional(expr, scope, depth)
+    if kind == "binary":
+        return _binary(expr, scope, depth)
+    if kind == "unary":
+        operand = _eval(args[1], scope, depth + 1)
+        if isinstance(operand, Unknown):
+            return operand
+        if args[0] == "!":
+            return not _truthy(operand, expr)
+        return -_number(operand, expr)
+    if kind == "call":
+        return _call(expr, scope, depth)
+    if kind in ("for_tuple", "for_object"):
+        return _for(expr, scope, depth)
+    return Unknown(f"unsupported expression ({args[0]})", expr.text)
+
+
+def _template(expr: Expr, scope: Scope, depth: int) -> Any:
+    pieces: list[str] = []
+    for part in expr.args:
+        if isinstance(part, str):
+            pieces.append(part)
+            continue
+        value = _eval(part, scope, depth + 1)
+        if isinstance(value, Unknown):
+            return Unknown(value.reason, expr.text)
+        pieces.append(_to_string(value))
+    return "".join(pieces)
+
+
+def _traversal(expr: Expr, scope: Scope, depth: int) -> Any:
+    steps = list(expr.args)
+    root = steps[0]
+    if root in scope.iterators:
+        return _steps(scope.iterators[root], steps[1:], scope, depth, expr)
+    if root == "var" and len(steps) >= 2:
+        name = steps[1]
+        if name not in scope.variables:
+            return Unknown(f"variable `{name}` is not declared", expr.text)
+        return _steps(scope.variables[name].value, steps[2:], scope, depth, expr)
+    if root == "local" and len(steps) >= 2:
+        return _steps(_local(str(steps[1]), scope, depth, expr), steps[2:], scope, depth, expr)
+    if root == "data":
+        return Unknown("read from a data source at plan time", expr.text)
+    if root == "module":
+        return Unknown("output of a module call", expr.text)
+    if root in ("each", "count", "self", "path", "terraform"):
+        return Unknown(f"`{root}` is known only per instance or at run time", expr.text)
+    if len(steps) >= 2 and isinstance(steps[1], str) and root not in _RESOURCE_ROOTS_NOT_RESOURCES:
+        attribute = next((s for s in steps[2:] if isinstance(s, str)), "")
+        target = f"{root}.{steps[1]}"
+        return Reference(f"refers to {target}", expr.text, target=target, attribute=attribute)
+    return Unknown(f"unknown name `{root}`", expr.text)
+
+
+def _local(name: str, scope: Scope, depth: int, expr: Expr) -> Any:
+    if name in scope._local_values:
+        return scope._local_values[name]
+    if name not in scope.locals:
+        return Unknown(f"local `{name}` is not declared", expr.text)
+    if name in scope._resolving:
+        return Unknown(f"local `{name}` refers to itself", expr.text)
+    scope._resolving.add(name)
+    try:
+        value = _eval(scope.locals[name][0].expr, Scope(scope.variables, scope.locals), depth + 1)
+    except EvalFailure as exc:
+        value = Unknown(f"evaluation error: {exc}", expr.text)
+    finally:
+        scope._resolving.discard(name)
+    scope._local_values[name] = value
+    return value
+
+
+def _steps(value: Any, steps: list[Any] | tuple[Any, ...], scope: Scope, depth: int, expr: Expr) -> Any:
+    for position, step in enumerate(steps):
+        if isinstance(value, Unknown):
+            return value if isinstance(value, Reference) else Unknown(value.reason, expr.text)
+        if isinstance(step, tuple) and step and step[0] == "splat":
+            return _splat(value, list(steps[position + 1 :]), scope, depth, expr)
+        key = _eval(step, scope, depth + 1) if isinstance(step, Expr) else step
+        if isinstance(key, Unknown):
+            return Unknown(f"index is not known ({key.reason})", expr.text)
+        value = _index(value, key)
+    return value
+
+
+def _splat(value: Any, rest: list[Any], scope: Scope, depth: int, expr: Expr) -> Any:
+    items = value if isinstance(value, list) else ([] if value is None else [value])
+    return [_steps(item, rest, scope, depth, expr) for item in items]
+
+
+def _index(value: Any, key: Any) -> Any:
+    if isinstance(value, Mapping):
+        text = _to_string(key)
+        if text not in value:
+            raise EvalFailure(f"no key `{text}`")
+        return value[text]
+    if isinstance(value, list):
+        if isinstance(key, bool) or not isinstance(key, (int, float, str)):
+            raise EvalFailure("list index must be a number")
+        try:
+            position = int(key)
+        except ValueError:
+            raise EvalFailure(f"list index `{key}` is not a number") from None
+        if not 0 <= position < len(value):
+            raise EvalFailure(f"index {position} out of range")
+        return value[position]
+    raise EvalFailure(f"cannot index a {type(value).__name__}")
+
+
+def _conditional(expr: Expr, scope: Scope, depth: int) -> Any:
+    condition = _eval(expr.args[0], scope, depth + 1)
+    if isinstance(condition, Unknown):
+        yes, no = _eval(expr.args[1], scope, depth + 1), _eval(expr.args[2], scope, depth + 1)
+        if not isinstance(yes, Unknown) and yes == no:
+            return yes
+        return Unknown(f"condition is not known ({condition.reason})", expr.text)
+    branch = expr.args[1] if _truthy(condition, expr) else expr.args[2]
+    return _eval(branch, scope, depth + 1)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: bool(a < b),
+    "<=": lambda a, b: bool(a <= b),
+    ">": lambda a, b: bool(a > b),
+    ">=": lambda a, b: bool(a >= b),
+}
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "%": lambda a, b: a % b,
+}
+
+
+def _binary(expr: Expr, scope: Scope, depth: int) -> Any:
+    op, left_expr, right_expr = expr.args
+    left = _eval(left_expr, scope, depth + 1)
+    if op in ("&&", "||") and not isinstance(left, Unknown):
+        if (op == "&&") != _truthy(left, expr):
+            return op == "||"
+        right = _eval(right_expr, scope, depth + 1)
+        return right if isinstance(right, Unknown) else _truthy(right, expr)
+    right = _eval(right_expr, scope, depth + 1)
+    if op in ("&&", "||") and isinstance(left, Unknown) and not isinstance(right, Unknown):
+        if (op == "&&") != _truthy(right, expr):
+            return op == "||"
+    for side in (left, right):
+        if isinstance(side, Unknown):
+            return Unknown(side.reason, expr.text)
+    if op == "==":
+        return _normal(left) == _normal(right)
+    if op == "!=":
+        return _normal(left) != _normal(right)
+    if op in _COMPARE:
+        return _COMPARE[op](_number(left, expr), _number(right, expr))
+    if op in _ARITHMETIC:
+        try:
+            return _ARITHMETIC[op](_number(left, expr), _number(right, expr))
+        except ZeroDivisionError:
+            raise EvalFailure("division by zero") from None
+    return Unknown(f"unsupported operator `{op}`", expr.text)
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value
+
+
+def _truthy(value: Any, expr: Expr) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise EvalFailure(f"`{expr.text[:60]}` is not a bool")
+
+
+def _number(value: Any, expr: Expr) -> int | float:
+    if isinstance(value, bool):
+        raise EvalFailure(f"`{expr.text[:60]}` is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise EvalFailure(f"`{value[:40]}` is not a number") from None
+        return int(number) if number.is_integer() else number
+    raise EvalFailure(f"`{expr.text[:60]}` is not a number")
+
+
+def _to_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if value is None:
+        raise EvalFailure("null in a string")
+    raise EvalFailure(f"a {type(value).__name__} is not a string")
+
+
+def _for(expr: Expr, scope: Scope, depth: int) -> Any:
+    names, collection_expr = expr.args[0], expr.args[1]
+    collection = _eval(collection_expr, scope, depth + 1)
+    if isinstance(collection, Unknown):
+        return Unknown(collection.reason, expr.text)
+    if isinstance(collection, Mapping):
+        pairs = list(collection.items())
+    elif isinstance(collection, list):
+        pairs = list(enumerate(collection))
+    else:
+        raise EvalFailure("for expression over a value that is not a collection")
+    condition = expr.args[4] if expr.kind == "for_object" else expr.args[3]
+    tuple_out: list[Any] = []
+    object_out: dict[str, Any] = {}
+    for key, value in pairs:
+        bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
+        inner = scope.with_iterators(**bound)
+        if condition is not None:
+            keep = _eval(condition, inner, depth + 1)
+            if isinstance(keep, Unknown):
+                return Unknown(keep.reason, expr.text)
+            if not _truthy(keep, expr):
+                continue
+        if expr.kind == "for_tuple":
+            tuple_out.append(_eval(expr.args[2], inner, depth + 1))
+            continue
+        out_key = _eval(expr.args[2], inner, depth + 1)
+        if isinstance(out_key, Unknown):
+            return Unknown(out_key.reason, expr.text)
+        out_value = _eval(expr.args[3], inner, depth + 1)
+        if expr.args[5]:
+            object_out.setdefault(_to_string(out_key), []).append(out_value)
+        else:
+            object_out[_to_string(out_key)] = out_value
+    return tuple_out if expr.kind == "for_tuple" else object_out
+
+
+def _call(expr: Expr, scope: Scope, depth: int) -> Any:
+    name, arg_exprs = expr.args
+    if name == "try":
+        for arg in arg_exprs:
+            try:
+                return _eval(arg, scope, depth + 1)
+            except EvalFailure:
+                continue
+        raise EvalFailure("no argument of try() could be evaluated")
+    if name == "can":
+        try:
+            value = _eval(arg_exprs[0], scope, depth + 1)
+        except EvalFailure:
+            return False
+        return value if isinstance(value, Unknown) else True
+    function = _FUNCTIONS.get(name)
+    if function is None:
+        return Unknown(f"function `{name}()` is not evaluated", expr.text)
+    values = [_eval(arg, scope, depth + 1) for arg in arg_exprs]
+    if name == "coalesce":
+        for value in values:
+            if isinstance(value, Unknown):
+                return Unknown(value.reason, expr.text)
+            if value not in (None, ""):
+                return value
+        raise EvalFailure("coalesce() found no non-empty value")
+    unknown = _first_unknown(values)
+    if unknown is not None:
+        return Unknown(unknown.reason, expr.text)
+    try:
+        return function(*values)
+    except EvalFailure:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise EvalFailure(f"{name}(): {exc}") from None
+
+
+def _first_unknown(value: Any) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = _first_unknown(item)
+            if found is not None:
+                return found
+    if isinstance(value, Mapping):
+        return _first_unknown(list(value.values()))
+    return None
+
+
+def _lookup(mapping: Mapping[str, Any], key: Any, *default: Any) -> Any:
+    text = _to_string(key)
+    if text in mapping:
+        return mapping[text]
+    if default:
+        return default[0]
+    raise EvalFailure(f"no key `{text}`")
+
+
+def _flatten(value: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in value:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+def _merge(*maps: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for mapping in maps:
+        if mapping is None:
+            continue
+        out.update(mapping)
+    return out
+
+
+def _format(spec: str, *values: Any) -> str:
+    pieces = iter(values)
+    return re.sub(r"%[-+ #0-9.]*[sdvfqt%]", lambda m: "%" if m.group() == "%%" else _to_string(next(pieces)), spec)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lookup": _lookup,
+    "tolist": lambda v: list(v),
+    "toset": lambda v: sorted(set(v), key=str),
+    "tomap": lambda v: dict(v),
+    "tostring": _to_string,
+    "tonumber": lambda v: v if isinstance(v, (int, float)) else float(v),
+    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
+    "lower": lambda v: v.lower(),
+    "upper": lambda v: v.upper(),
+    "trimspace": lambda v: v.strip(),
+    "length": len,
+    "concat": lambda *lists: [item for items in lists for item in items],
+    "merge": _merge,
+    "coalesce": lambda *v: v,  # evaluated lazily in _call
+    "flatten": _flatten,
+    "keys": lambda m: sorted(m),
+    "values": lambda m: [m[k] for k in sorted(m)],
+    "contains": lambda collection, v: v in collection,
+    "compact": lambda items: [i for i in items if i not in (None, "")],
+    "join": lambda sep, items: sep.join(_to_string(i) for i in items),
+    "split": lambda sep, text: text.split(sep),
+    "format": _format,
+    "min": min,
+    "max": max,
+    "distinct": lambda items: list(dict.fromkeys(items)),
+}

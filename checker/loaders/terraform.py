@@ -1,0 +1,240 @@
+"""Terraform configuration (`.tf`, `terraform.tfvars`, `*.auto.tfvars`) into resources.
+
+Every folder of `.tf` files is read as a root module with its own variable
+defaults and tfvars, and every call of a local module (`source = "./x"`) is
+read again as an instance with the caller's arguments, so a value passed in
+from an example points at the line of the example that set it.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.loaders.hcl import Attribute, Block, parse
+from checker.loaders.hcl_eval import Located, Scope, evaluate, origin
+from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
+from checker.sources import SourceFile
+
+FORMAT = "terraform"
+MAX_MODULE_DEPTH = 8
+_META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+_MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
+
+
+def claims(path: str, head: bytes = b"") -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(".tf") or name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+
+
+@dataclass
+class _Module:
+    folder: str
+    variables: dict[str, tuple[Block, str]] = field(default_factory=dict)
+    locals: dict[str, tuple[Attribute, str]] = field(default_factory=dict)
+    resources: list[tuple[Block, str]] = field(default_factory=list)
+    calls: list[tuple[Block, str]] = field(default_factory=list)
+    tfvars: dict[str, Located] = field(default_factory=dict)
+
+
+def load(files: Sequence[SourceFile]) -> LoadOutcome:
+    outcome = LoadOutcome()
+    modules: dict[str, _Module] = {}
+    for source in sorted(files, key=lambda f: f.path):
+        folder = posixpath.dirname(source.path)
+        module = modules.setdefault(folder, _Module(folder))
+        text = source.text()
+        if isinstance(text, LoadError):
+            outcome.errors.append(text)
+            continue
+        root, problems = parse(source.data)
+        if problems:
+            first = problems[0]
+            outcome.errors.append(LoadError(source.path, first.line, f"invalid HCL: {first.message}"))
+            continue
+        if source.path.endswith(".tf"):
+            _collect(module, root, source.path)
+        else:
+            _collect_tfvars(module, root, source.path)
+    for folder in sorted(modules):
+        if any(path.endswith(".tf") for _, path in modules[folder].resources + modules[folder].calls):
+            outcome.resources.extend(_instantiate(modules, folder, None, "", folder, ()))
+    return outcome
+
+
+def _collect(module: _Module, root: Block, path: str) -> None:
+    for block in root.blocks:
+        if block.type == "resource" and len(block.labels) == 2:
+            module.resources.append((block, path))
+        elif block.type == "variable" and block.labels:
+            module.variables[block.labels[0]] = (block, path)
+        elif block.type == "locals":
+            for name, attribute in block.attributes.items():
+                module.locals[name] = (attribute, path)
+        elif block.type == "module" and block.labels:
+            module.calls.append((block, path))
+
+
+def _collect_tfvars(module: _Module, root: Block, path: str) -> None:
+    empty = Scope()
+    for name, attribute in root.attributes.items():
+        module.tfvars[name] = Located(evaluate(attribute.expr, empty), SourceLocation(path, attribute.line))
+
+
+def _variables(module: _Module, inputs: Mapping[str, Located] | None) -> dict[str, Located]:
+    empty = Scope()
+    values: dict[str, Located] = {}
+    for name, (block, path) in module.variables.items():
+        if inputs is not None and name in inputs:
+            values[name] = inputs[name]
+        elif inputs is None and name in module.tfvars:
+            values[name] = module.tfvars[name]
+        elif "default" in block.attributes:
+            default = block.attributes["default"]
+            values[name] = Located(evaluate(default.expr, empty), SourceLocation(path, default.line))
+        else:
+            where = "in the module call" if inputs is not None else "in the scanned files"
+            reason = f"variable `{name}` has no default and no value {where}"
+            values[name] = Located(Unknown(reason, f"var.{name}"), SourceLocation(path, block.line))
+    return values
+
+
+def _instantiate(
+    modules: Mapping[str, _Module],
+    folder: str,
+    inputs: Mapping[str, Located] | None,
+    prefix: str,
+    scope_key: str,
+    stack: tuple[str, ...],
+) -> Iterator[Resource]:
+    module = modules[folder]
+    scope = Scope(_variables(module, inputs), module.locals)
+    for block, path in module.resources:
+        yield from _resources(block, path, scope, prefix, scope_key)
+    if len(stack) >= MAX_MODULE_DEPTH:
+        return
+    for call, path in module.calls:
+        source = evaluate(call.attributes["source"].expr, scope) if "source" in call.attributes else None
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            continue
+        target = posixpath.normpath(posixpath.join(folder, source)) if folder else posixpath.normpath(source)
+        target = "" if target == "." else target
+        if target not in modules or target in stack or target == folder:
+            continue
+        arguments = {
+            name: Located(evaluate(attr.expr, scope), origin(attr.expr, scope) or SourceLocation(path, attr.line))
+            for name, attr in call.attributes.items()
+            if name not in _MODULE_META
+        }
+        name = call.labels[0]
+        yield from _instantiate(
+            modules, target, arguments, f"{prefix}module.{name}.", f"{scope_key}/module.{name}", stack + (folder,)
+        )
+
+
+def _resources(block: Block, path: str, scope: Scope, prefix: str, scope_key: str) -> Iterator[Resource]:
+    rtype, rname = block.labels
+    address = f"{prefix}{rtype}.{rname}"
+    notes: tuple[str, ...] = ()
+    instances: list[tuple[str, Scope]] = [(address, scope)]
+    if "count" in block.attributes:
+        count = evaluate(block.attributes["count"].expr, scope)
+        if isinstance(count, Unknown):
+            notes = (f"count is not known ({count.reason}); checked as if created",)
+            instances = [(address, scope.with_iterators(count=Unknown(count.reason, "count.index")))]
+        elif isinstance(count, (int, float)) and not isinstance(count, bool):
+            if count <= 0:
+                return
+            index: Any = 0 if count == 1 else Unknown("one of several instances", "count.index")
+            instances = [(address, scope.with_iterators(count={"index": index}))]
+    elif "for_each" in block.attributes:
+        each = evaluate(block.attributes["for_each"].expr, scope)
+        if isinstance(each, Unknown):
+            notes = (f"for_each is not known ({each.reason}); checked as if created",)
+            instances = [(address, scope.with_iterators(each=Unknown(each.reason, "each")))]
+        else:
+            items = _each_items(each)
+            instances = [
+                (f'{address}["{key}"]', scope.with_iterators(each={"key": key, "value": value}))
+                for key, value in items
+            ]
+    for instance_address, instance_scope in instances:
+        locations: dict[AttrPath, SourceLocation] = {}
+        attrs = _body(block, path, instance_scope, (), locations)
+        yield Resource(
+            format=FORMAT,
+            type=rtype,
+            name=rname,
+            address=instance_address,
+            attrs=attrs,
+            location=SourceLocation(path, block.line, block.end_line),
+            scope=scope_key,
+            value_locations=locations,
+            notes=notes,
+        )
+
+
+def _each_items(each: Any) -> list[tuple[str, Any]]:
+    if isinstance(each, Mapping):
+        return [(str(key), value) for key, value in each.items()]
+    if isinstance(each, list):
+        return [(str(item), item) for item in each if not isinstance(item, Unknown)]
+    return []
+
+
+def _body(
+    block: Block, path: str, scope: Scope, prefix: AttrPath, locations: dict[AttrPath, SourceLocation]
+) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for name, attribute in block.attributes.items():
+        if not prefix and name in _META_ARGUMENTS:
+            continue
+        attrs[name] = evaluate(attribute.expr, scope)
+        locations[prefix + (name,)] = origin(attribute.expr, scope) or SourceLocation(path, attribute.line)
+    for child in block.blocks:
+        if not prefix and child.type in _META_ARGUMENTS:
+            continue
+        if child.type == "dynamic" and child.labels:
+            _dynamic(attrs, child, path, scope, prefix, locations)
+            continue
+        items = attrs.setdefault(child.type, [])
+        if not isinstance(items, list):
+            continue
+        child_path = prefix + (child.type, len(items))
+        locations[child_path] = SourceLocation(path, child.line, child.end_line)
+        items.append(_body(child, path, scope, child_path, locations))
+    return attrs
+
+
+def _dynamic(
+    attrs: dict[str, Any],
+    block: Block,
+    path: str,
+    scope: Scope,
+    prefix: AttrPath,
+    locations: dict[AttrPath, SourceLocation],
+) -> None:
+    label = block.labels[0]
+    content = next((b for b in block.blocks if b.type == "content"), None)
+    iterator = evaluate(block.attributes["iterator"].expr, Scope()) if "iterator" in block.attributes else label
+    iterator_name = iterator if isinstance(iterator, str) else label
+    for_each = (
+        evaluate(block.attributes["for_each"].expr, scope)
+        if "for_each" in block.attributes
+        else Unknown("dynamic block without for_each")
+    )
+    items = attrs.setdefault(label, [])
+    if not isinstance(items, list) or content is None:
+        return
+    if isinstance(for_each, Unknown):
+        locations[prefix + (label, len(items))] = SourceLocation(path, block.line, block.end_line)
+        items.append(Unknown(f"dynamic block `{label}` repeats over a value not known ({for_each.reason})", label))
+        return
+    for key, value in _each_items(for_each):
+        child_path = prefix + (label, len(items))
+        locations[child_path] = SourceLocation(path, content.line, content.end_line)
+        inner = scope.with_iterators(**{iterator_name: {"key": key, "value": value}})
+        items.append(_body(content, path, inner, child_path, locations))
+    if not items:
+        del attrs[label]

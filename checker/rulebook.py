@@ -1,0 +1,88 @@
+"""Reading rule files: YAML in, validated ``Rule`` models out, or an error naming file and key."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from checker.errors import RuleError
+from policy_spec.rule import Rule
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(resources.files("policyproof_rules")))
+
+
+def rule_files(folders: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in folders:
+        if folder.is_file():
+            files.append(folder)
+        elif folder.is_dir():
+            files.extend(sorted(p for p in folder.rglob("*.y*ml") if p.is_file() and p.suffix in (".yaml", ".yml")))
+        else:
+            raise RuleError(str(folder), "", "no such rule file or folder")
+    return files
+
+
+def load_rule(path: Path) -> Rule:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise RuleError(f"{path}:{line}", "", f"invalid YAML: {exc.problem}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleError(str(path), "", f"cannot read: {exc}") from None
+    if not isinstance(data, dict):
+        raise RuleError(str(path), "", "a rule file must be a mapping")
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        key, message = most_specific(exc)
+        raise RuleError(str(path), key, message) from None
+    if path.stem != rule.id:
+        raise RuleError(str(path), "id", f"`{rule.id}` must match the file name `{path.stem}`")
+    return rule
+
+
+def most_specific(exc: ValidationError) -> tuple[str, str]:
+    """The error a person needs: the deepest location, not the union's list of every branch tried."""
+    errors = exc.errors(include_url=False)
+    best = max(errors, key=lambda e: (len([p for p in e["loc"] if not _is_tag(p)]), e["type"] != "union_tag_invalid"))
+    key = ".".join(str(p) for p in best["loc"] if not _is_tag(p))
+    message = best["msg"].removeprefix("Value error, ")
+    if best["type"] == "extra_forbidden":
+        message = "unknown key"
+    return key or "(top level)", message
+
+
+def _is_tag(part: Any) -> bool:
+    return part in ("all", "any", "not", "related", "test") and False
+
+
+def load_rules(files: Sequence[Path], commitments: Iterable[str]) -> list[Rule]:
+    known = set(commitments)
+    rules: list[Rule] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        rule = load_rule(path)
+        if rule.id in seen:
+            raise RuleError(str(path), "id", f"`{rule.id}` is also defined in {seen[rule.id]}")
+        if rule.commitment not in known:
+            raise RuleError(str(path), "commitment", f"`{rule.commitment}` is not a commitment of the policy")
+        seen[rule.id] = path
+        rules.append(rule)
+    return sorted(rules, key=lambda r: r.id)
+
+
+def digest(files: Sequence[Path]) -> str:
+    """One hash over every rule file in force, so evidence names the exact rules it used."""
+    h = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.name):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]

@@ -1,0 +1,49 @@
+"""Project configuration (`.policyproof.yaml`): what to scan and how to judge it."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from policy_spec.rule import Severity
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonalData(_Strict):
+    """Which resources hold personal data, for rules scoped to it (retention of customer data)."""
+
+    tags: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "data-classification": ["personal", "pii", "customer"],
+            "DataClassification": ["personal", "pii", "customer"],
+            "data_classification": ["personal", "pii", "customer"],
+        },
+        description="Tag or label keys and the values that mark personal data (case-insensitive values).",
+    )
+    name_patterns: list[str] = Field(
+        default_factory=lambda: [
+            r"(?i)(customer|user|personal|pii|profile|patient|member|contact|subscriber)",
+            r"(?i)(backup|velero|snapshot)",
+        ],
+        description="Regular expressions over a resource's name or address; backups hold copies of personal data.",
+    )
+
+
+class Config(_Strict):
+    policy: str | None = Field(default=None, description="Path to a policy file; default: the bundled policy.")
+    rules: list[str] = Field(default_factory=list, description="Extra rule folders, added to the bundled rules.")
+    bundled_rules: bool = Field(default=True, description="Load the rules shipped with policyproof.")
+    enable: list[str] = Field(default_factory=list, description="Only these rule ids (empty: all).")
+    disable: list[str] = Field(default_factory=list, description="Rule ids to skip.")
+    exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths not to scan.")
+    fail_on: Severity = Field(default="low", description="Lowest severity of a failure that fails the gate.")
+    fail_on_error: bool = Field(default=True, description="Whether an `error` result fails the gate.")
+    platform_defaults: Literal["reject", "accept"] = Field(
+        default="reject",
+        description="`accept` counts a provider's documented default (e.g. S3 default encryption) as kept.",
+    )
+    personal_data: PersonalData = Field(default_factory=PersonalData)
+    max_file_bytes: int = Field(default=5_000_000, ge=1, description="Larger files are an error, not read.")
