@@ -32,7 +32,8 @@ def rule_files(folders: Iterable[Path]) -> list[Path]:
 
 def load_rule(path: Path) -> Rule:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise RuleError(f"{path}:{line}", "", f"invalid YAML: {exc.problem}") from None
@@ -43,26 +44,66 @@ def load_rule(path: Path) -> Rule:
     try:
         rule = Rule.model_validate(data)
     except ValidationError as exc:
-        key, message = most_specific(exc)
-        raise RuleError(str(path), key, message) from None
+        loc, message = most_specific_loc(exc)
+        raise RuleError(f"{path}:{key_line(text, loc)}", _dotted(loc), message) from None
     if path.stem != rule.id:
-        raise RuleError(str(path), "id", f"`{rule.id}` must match the file name `{path.stem}`")
+        raise RuleError(f"{path}:{key_line(text, ('id',))}", "id", f"`{rule.id}` must match the file name `{path.stem}`")
     return rule
 
 
-def most_specific(exc: ValidationError) -> tuple[str, str]:
+_TAGS = {"all", "any", "not", "related", "test"}
+
+
+def most_specific_loc(exc: ValidationError) -> tuple[tuple[str | int, ...], str]:
     """The error a person needs: the deepest location, not the union's list of every branch tried."""
     errors = exc.errors(include_url=False)
-    best = max(errors, key=lambda e: (len([p for p in e["loc"] if not _is_tag(p)]), e["type"] != "union_tag_invalid"))
-    key = ".".join(str(p) for p in best["loc"] if not _is_tag(p))
+    best = max(errors, key=lambda e: len(_clean(e["loc"])))
     message = best["msg"].removeprefix("Value error, ")
     if best["type"] == "extra_forbidden":
         message = "unknown key"
-    return key or "(top level)", message
+    return _clean(best["loc"]), message
 
 
-def _is_tag(part: Any) -> bool:
-    return part in ("all", "any", "not", "related", "test") and False
+def most_specific(exc: ValidationError) -> tuple[str, str]:
+    loc, message = most_specific_loc(exc)
+    return _dotted(loc), message
+
+
+def _clean(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop the discriminator tags pydantic inserts into locations (``all.all.0.test`` → ``all.0``)."""
+    out: list[str | int] = []
+    for index, part in enumerate(loc):
+        following = loc[index + 1] if index + 1 < len(loc) else None
+        if part == "test" or (part in _TAGS and following == part):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def key_line(text: str, loc: tuple[str | int, ...]) -> int:
+    """Line of the deepest part of ``loc`` that exists in the YAML text (1 when none does)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return 1
+    line = 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            key = next((k for k, v in node.value if k.value == str(part)), None)
+            if match is None or key is None:
+                break
+            line, node = key.start_mark.line + 1, match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def load_rules(files: Sequence[Path], commitments: Iterable[str]) -> list[Rule]:

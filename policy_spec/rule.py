@@ -77,6 +77,9 @@ class Test(_Strict):
     def _one_operator(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        unknown = [str(key) for key in data if key not in _TEST_KEYS]
+        if unknown:
+            raise ValueError(f"unknown key `{unknown[0]}` in a test (operators: {', '.join(OPERATORS)})")
         ops = [key for key in data if key in OPERATORS]
         if len(ops) != 1:
             found = ", ".join(ops) if ops else "none"
@@ -202,3 +205,5 @@ class Rule(_Strict):
 
 for _model in (Test, Relation, All, AnyOf, Not, Selector, Rule):
     _model.model_rebuild()
+
+_TEST_KEYS = {"attr", "resource", "default", *OPERATORS}

@@ -115,14 +115,22 @@ def contains(value: Any, operand: Any) -> Outcome:
 
 
 def tls_at_least(value: Any, operand: str) -> Outcome:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, (str, list)) or (isinstance(value, list) and not value):
+    spellings = [_spelling(item) for item in (value if isinstance(value, list) else [value])]
+    if not spellings or any(s is None for s in spellings):
         return Undetermined(f"{_short(value)} does not name TLS versions")
+    value = [s for s in spellings if s is not None] if isinstance(value, list) else spellings[0]
     found = tls.allowed_minimum(value)
     if found is None:
         return Undetermined(f"{_short(value)} is not a TLS version or policy this rule knows")
     return found >= tls.parse_required(operand)
+
+
+def _spelling(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def _short(value: Any) -> str:
