@@ -156,14 +156,14 @@ def _walk(value: Any, steps: list[str | int], path: AttrPath) -> Iterator[tuple[
         yield path, value
         return
     if isinstance(value, Unknown) or value is _MISSING or value is None:
-        yield path + tuple(steps), value
+        yield path, value
         return
     step, rest = steps[0], steps[1:]
     if isinstance(value, list):
         if isinstance(step, int):
             yield from _walk(value[step] if step < len(value) else _MISSING, rest, path + (step,))
         elif not value:
-            yield path + tuple(steps), _MISSING
+            yield path, _MISSING
         else:
             for index, item in enumerate(value):
                 yield from _walk(item, steps, path + (index,))
@@ -171,7 +171,7 @@ def _walk(value: Any, steps: list[str | int], path: AttrPath) -> Iterator[tuple[
     if isinstance(value, Mapping):
         yield from _walk(value.get(step, _MISSING), rest, path + (step,))
         return
-    yield path + tuple(steps), _MISSING
+    yield path + (step,), _MISSING
 
 
 def _leaf(test: Test, subject: Subject, context: Context, path: AttrPath, value: Any) -> Verdict:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Protocol
 
-from checker.loaders import terraform
+from checker.loaders import terraform, terraform_plan
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
 
@@ -26,7 +26,7 @@ class Loader(Protocol):
 
 LOADERS: dict[str, ModuleType] = {
     "terraform": terraform,
-
+    "terraform-plan": terraform_plan,
 }
 
 
