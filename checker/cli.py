@@ -84,7 +84,7 @@ def scan_command(
     if output:
         output.write_text(rendered, encoding="utf-8")
     else:
-        click.echo(rendered, nl=False)
+        click.echo(rendered, nl=False, color=use_color)
     blocking = failing(report.results, config.fail_on, config.fail_on_error)
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
 

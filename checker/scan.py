@@ -115,7 +115,7 @@ def _order(result: Result) -> tuple[str, int, str, str]:
 
 def failing(results: Sequence[Result], fail_on: str, fail_on_error: bool) -> list[Result]:
     """The results that make the gate fail at threshold ``fail_on``."""
-    threshold = SEVERITIES.index(fail_on)  # type: ignore[arg-type]
+    threshold = SEVERITIES.index(fail_on)
     return [
         r for r in results
         if (r.status == "fail" and SEVERITIES.index(r.severity) >= threshold)

@@ -9,7 +9,6 @@ from policy_spec.rule import Severity
 
 ResultStatus = Literal["pass", "fail", "error", "waived"]
 CommitmentStatus = Literal["satisfied", "violated", "not-evidenced", "waived", "attested"]
-SCHEMA_VERSION = "1"
 
 
 class _Strict(BaseModel):
@@ -87,7 +86,7 @@ class CommitmentResult(_Strict):
 
 
 class Report(_Strict):
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["1"] = "1"
     tool: Tool
     policy: PolicyRef
     root: str = Field(description="The scanned root, as given on the command line.")

@@ -9,7 +9,7 @@ from checker.engine.conditions import Context, Subject, Verdict, evaluate
 from checker.engine.relate import RelationIndex
 from checker.model import LoadError, Resource, SourceLocation
 from policy_spec.config import Config
-from policy_spec.evidence import Location, ResourceRef, Result
+from policy_spec.evidence import Location, ResourceRef, Result, ResultStatus
 from policy_spec.rule import Rule
 
 
@@ -38,6 +38,7 @@ def _selected(rule: Rule, resource: Resource, context: Context, config: Config) 
 def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) -> Result:
     basis = verdict.basis
     note = None
+    status: ResultStatus
     if verdict.state is True:
         status, message = "pass", f"{rule.title}: {verdict.reason}"
     elif verdict.state is None:

@@ -19,12 +19,12 @@ def roll_up(policy: Policy, rules: Sequence[Rule], results: Sequence[Result]) ->
     rolled = []
     for commitment in policy.commitments:
         own = by_commitment.get(commitment.id, [])
-        counts = Counts(
-            passed=sum(r.status == "pass" for r in own),
-            failed=sum(r.status == "fail" for r in own),
-            error=sum(r.status == "error" for r in own),
-            waived=sum(r.status == "waived" for r in own),
-        )
+        counts = Counts.model_validate({
+            "pass": sum(r.status == "pass" for r in own),
+            "fail": sum(r.status == "fail" for r in own),
+            "error": sum(r.status == "error" for r in own),
+            "waived": sum(r.status == "waived" for r in own),
+        })
         rolled.append(
             CommitmentResult(
                 id=commitment.id,

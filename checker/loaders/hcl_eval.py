@@ -273,7 +273,7 @@ def _truthy(value: Any, expr: Expr) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
-        return value == "true"
+        return bool(value == "true")
     raise EvalFailure(f"`{expr.text[:60]}` is not a bool")
 
 
