@@ -170,6 +170,17 @@ def rules_test(folder: Path | None, config_path: Path | None) -> int:
     return EXIT_FINDINGS if problems else EXIT_CLEAN
 
 
+@rules_group.command("docs")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def rules_docs(config_path: Path | None) -> int:
+    """Print the rule reference in Markdown (docs/rules.md is this output)."""
+    from checker.ruledocs import render
+
+    ruleset = _rules(config_path)
+    click.echo(render(ruleset.policy, ruleset.rules), nl=False)
+    return EXIT_CLEAN
+
+
 @cli.group("policy")
 def policy_group() -> None:
     """Inspect the policy in force."""

@@ -66,3 +66,10 @@ def test_the_runner_catches_a_pass_fixture_that_fails(tmp_path: Path) -> None:
     (case_dir / "plain.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
     outcome = run_case(Case(rule.id, "pass", case_dir / "plain.tf"), RuleSet(RULES.policy, [rule], RULES.version), {})
     assert outcome.problem is not None and "expected only passes" in outcome.problem
+
+
+def test_the_rule_reference_is_generated_from_the_rules() -> None:
+    from checker.ruledocs import render
+
+    committed = (FIXTURES.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == render(RULES.policy, RULES.rules), "run `policyproof rules docs > docs/rules.md`"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from checker.engine import operators
@@ -44,7 +44,6 @@ class Subject:
 @dataclass
 class Context:
     relations: RelationIndex
-    cache: dict[tuple[int, int], Verdict] = field(default_factory=dict)
 
 
 def evaluate(condition: Condition, subject: Subject, context: Context) -> Verdict:
