@@ -61,6 +61,8 @@ class Resource:
     value_locations: Mapping[AttrPath, SourceLocation] = field(default_factory=dict)
     """Where each attribute value was written, when it was not inside the resource itself."""
     notes: tuple[str, ...] = ()
+    module_call: SourceLocation | None = None
+    """For a resource of a module instance: the ``module`` block that created it."""
 
     def location_of(self, path: AttrPath) -> SourceLocation:
         """The closest recorded place that wrote ``path``, else the resource itself."""

@@ -26,6 +26,9 @@ class ResourceRef(_Strict):
     name: str
     address: str
     format: str
+    module_call: Location | None = Field(
+        default=None, description="For a resource of a module instance: the `module` block that created it."
+    )
 
 
 class Result(_Strict):

@@ -18,7 +18,10 @@ from checker.model import AttrPath, Reference, Resource, SourceLocation, Unknown
 from policy_spec.rule import All, AnyOf, Condition, Not, Related, Test
 
 _MISSING: Any = object()
-_SECRET = re.compile(r"(?i)(password|passwd|secret|token|private_key|access_key|credentials?)$")
+_SECRET = re.compile(
+    r"(?i)(password|passwd|secret|token|private_key|access_key|raw_key|key_raw|api_key|credential|"
+    r"connection_string|sas_url|auth_string)"
+)
 
 
 @dataclass(frozen=True)

@@ -159,17 +159,27 @@ def to_expr(node: tree_sitter.Node) -> Expr:
     if kind == "operation":
         return to_expr(named[0])
     if kind == "binary_operation":
-        left, right = named[0], named[-1]
-        op = next(_text(c) for c in node.children if not c.is_named)
-        return Expr("binary", (op, to_expr(left), to_expr(right)), node, line)
+        children = node.children
+        split = next(i for i, c in enumerate(children) if not c.is_named and c.type not in ("(", ")"))
+        op = _text(children[split])
+        left = _operand(node, [c for c in children[:split] if c.is_named], line)
+        right = _operand(node, [c for c in children[split + 1 :] if c.is_named], line)
+        return Expr("binary", (op, left, right), node, line)
     if kind == "unary_operation":
         op = _text(node.children[0])
-        return Expr("unary", (op, to_expr(named[-1])), node, line)
+        return Expr("unary", (op, _operand(node, [c for c in node.children[1:] if c.is_named], line)), node, line)
     if kind == "for_expr":
         return _for(named[0], line)
     if kind == "variable_expr":
         return Expr("traversal", (_text(named[0]),), node, line)
     return Expr("unsupported", (kind,), node, line)
+
+
+def _operand(parent: tree_sitter.Node, parts: list[tree_sitter.Node], line: int) -> Expr:
+    """An operator's operand, which the grammar leaves as loose parts (``var`` ``.x``) when it is a traversal."""
+    if len(parts) == 1:
+        return to_expr(parts[0])
+    return _expression(parent, parts, line)
 
 
 def _expression(node: tree_sitter.Node, named: list[tree_sitter.Node], line: int) -> Expr:

@@ -107,11 +107,12 @@ def _instantiate(
     prefix: str,
     scope_key: str,
     stack: tuple[str, ...],
+    caller: SourceLocation | None = None,
 ) -> Iterator[Resource]:
     module = modules[folder]
     scope = Scope(_variables(module, inputs), module.locals)
     for block, path in module.resources:
-        yield from _resources(block, path, scope, prefix, scope_key)
+        yield from _resources(block, path, scope, prefix, scope_key, caller)
     if len(stack) >= MAX_MODULE_DEPTH:
         return
     for call, path in module.calls:
@@ -129,11 +130,14 @@ def _instantiate(
         }
         name = call.labels[0]
         yield from _instantiate(
-            modules, target, arguments, f"{prefix}module.{name}.", f"{scope_key}/module.{name}", stack + (folder,)
+            modules, target, arguments, f"{prefix}module.{name}.", f"{scope_key}/module.{name}", stack + (folder,),
+            SourceLocation(path, call.line, call.end_line),
         )
 
 
-def _resources(block: Block, path: str, scope: Scope, prefix: str, scope_key: str) -> Iterator[Resource]:
+def _resources(
+    block: Block, path: str, scope: Scope, prefix: str, scope_key: str, caller: SourceLocation | None
+) -> Iterator[Resource]:
     rtype, rname = block.labels
     address = f"{prefix}{rtype}.{rname}"
     notes: tuple[str, ...] = ()
@@ -172,6 +176,7 @@ def _resources(block: Block, path: str, scope: Scope, prefix: str, scope_key: st
             scope=scope_key,
             value_locations=locations,
             notes=notes,
+            module_call=caller,
         )
 
 

@@ -25,6 +25,8 @@ def render(report: Report, options: RenderOptions) -> str:
             where = f"{path}:{r.location.line}" if r.location else path
             word = paint(r.status, _STATUS_WORD[r.status])
             address = f" [{r.resource.address}]" if r.resource else ""
+            if r.resource and r.resource.module_call:
+                address = f" [{r.resource.address} via {r.resource.module_call.path}:{r.resource.module_call.line}]"
             lines.append(f"  {where} {word} {r.rule} {r.message}{paint('dim', address)}")
         lines.append("")
     lines.append(paint("bold", f"{report.policy.title} ({report.policy.version})"))

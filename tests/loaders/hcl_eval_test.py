@@ -96,3 +96,13 @@ def test_unevaluated_functions_are_unknown() -> None:
 
 def test_data_sources_are_unknown() -> None:
     assert isinstance(value_of("data.aws_kms_key.k.arn"), Unknown)
+
+
+def test_operators_apply_to_whole_traversals() -> None:
+    assert value_of("var.a && var.b", {"a": False, "b": True}) is False
+    assert value_of("var.a.n + 1", {"a": {"n": 2}}) == 3
+    assert value_of("!var.a", {"a": False}) is True
+
+
+def test_modules_switched_off_by_a_variable_create_nothing() -> None:
+    assert value_of("var.create && var.other ? 1 : 0", {"create": False, "other": True}) == 0
