@@ -1,11 +1,13 @@
 """The command line: ``policyproof scan``, ``policyproof rules list|show|test``, ``policyproof policy check``.
 
 Exit codes: 0 nothing fails at or above the threshold; 1 failing or error
-results; 2 a usage or configuration error (bad flag, invalid rule or config).
+results; 2 a usage or configuration error (bad flag, invalid rule or config);
+3 an internal error, reported in one line rather than a traceback.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +24,7 @@ from checker.scan import RuleSet, failing, rule_set, scan
 from policy_spec.config import Config
 from policy_spec.rule import SEVERITIES
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CheckerError as exc:
         click.echo(f"policyproof: error: {exc}", err=True)
         return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a gate must fail with a message, never a traceback
+        if os.environ.get("POLICYPROOF_DEBUG"):
+            raise
+        click.echo(f"policyproof: internal error: {type(exc).__name__}: {exc} "
+                   "(set POLICYPROOF_DEBUG=1 for the traceback, and please report it)", err=True)
+        return EXIT_INTERNAL
     return int(result or 0)
 
 

@@ -105,12 +105,17 @@ def _details(verdict: Verdict) -> tuple[Any, ...]:
 def _related(condition: Related, subject: Subject, context: Context) -> Verdict:
     relation = condition.related
     resource = subject.resource
+    maybe: list[Resource] = []
     if relation.direction == "inbound":
-        found = context.relations.inbound(resource, relation.types, relation.via)
+        found, maybe = context.relations.inbound(resource, relation.types, relation.via)
         missing = f"no {' or '.join(relation.types)} refers to it through `{relation.via}`"
     else:
         found = context.relations.outbound(resource, relation.types, relation.via)
         missing = f"`{relation.via}` does not point at a {' or '.join(relation.types)}"
+    if not found and maybe:
+        other = maybe[0]
+        return Verdict(None, f"`{relation.via}` of {other.address} could not be determined, so it may refer to this "
+                       "resource", relation.via, None, None, other.location_of((relation.via.split(".")[0],)))
     if not found:
         return Verdict(False, missing, relation.via, None, None, resource.location)
     if relation.where is None:
@@ -275,8 +280,12 @@ def _short(value: Any) -> str:
 
 
 def _brief(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 80 else f'"{value[:77]}..."'
+    if isinstance(value, list) and len(value) <= 8:
+        return "[" + ", ".join(_brief(item) for item in value) + "]"
     return _short(value).replace("True", "true").replace("False", "false").replace("None", "null")
 
 

@@ -51,6 +51,7 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) ->
         status, message = "fail", f"{rule.message}: {verdict.reason}"
         if rule.platform_default is not None:
             note = f"platform default not counted: {rule.platform_default.note}"
+    note = "; ".join([*resource.notes, *([note] if note else [])]) or None
     return Result(
         rule=rule.id,
         commitment=rule.commitment,

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from checker.model import Reference, Resource
+from checker.model import Reference, Resource, Unknown
 
 _NAME_ATTRIBUTES = ("bucket", "name", "id", "arn", "identifier", "cluster_identifier", "function_name")
 
@@ -24,16 +24,23 @@ class RelationIndex:
             self._by_scope_type[(resource.scope, resource.type)].append(resource)
             self._by_base[(resource.scope, base_address(resource))].append(resource)
 
-    def inbound(self, resource: Resource, types: Sequence[str], via: str) -> list[Resource]:
-        """Resources of ``types`` whose ``via`` attribute points at ``resource``."""
+    def inbound(self, resource: Resource, types: Sequence[str], via: str) -> tuple[list[Resource], list[Resource]]:
+        """Resources of ``types`` whose ``via`` attribute points at ``resource``, and those that may:
+        their ``via`` could not be determined, so they cannot be ruled out."""
         names = _literal_names(resource)
         target = base_address(resource)
         found: list[Resource] = []
+        maybe: list[Resource] = []
         for rtype in types:
             for candidate in self._by_scope_type.get((resource.scope, rtype), []):
-                if candidate is not resource and _points_at(_get(candidate.attrs, via), target, names):
+                if candidate is resource:
+                    continue
+                value = _get(candidate.attrs, via)
+                if _points_at(value, target, names):
                     found.append(candidate)
-        return found
+                elif any(isinstance(v, Unknown) and not isinstance(v, Reference) for v in _flatten(value)):
+                    maybe.append(candidate)
+        return found, maybe
 
     def outbound(self, resource: Resource, types: Sequence[str], via: str) -> list[Resource]:
         """Resources of ``types`` that ``resource``'s ``via`` attribute points at."""

@@ -63,7 +63,10 @@ def parse(source: bytes) -> tuple[Block, list[SyntaxProblem]]:
     top = Block(type="", labels=[], line=1, end_line=root.end_point[0] + 1)
     body = next((c for c in root.named_children if c.type == "body"), None)
     if body is not None:
-        _fill_body(top, body)
+        try:
+            _fill_body(top, body)
+        except RecursionError:
+            return Block(type="", labels=[]), [SyntaxProblem(1, "nested too deeply to read")]
     return top, problems
 
 

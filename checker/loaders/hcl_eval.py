@@ -109,6 +109,8 @@ def _eval(expr: Expr, scope: Scope, depth: int) -> Any:
 
 
 def _template(expr: Expr, scope: Scope, depth: int) -> Any:
+    if len(expr.args) == 1 and isinstance(expr.args[0], Expr):
+        return _eval(expr.args[0], scope, depth + 1)
     pieces: list[str] = []
     for part in expr.args:
         if isinstance(part, str):

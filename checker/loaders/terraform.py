@@ -48,7 +48,7 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
         if isinstance(text, LoadError):
             outcome.errors.append(text)
             continue
-        root, problems = parse(source.data)
+        root, problems = parse(text.encode("utf-8"))
         if problems:
             first = problems[0]
             outcome.errors.append(LoadError(source.path, first.line, f"invalid HCL: {first.message}"))
@@ -57,10 +57,34 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
             _collect(module, root, source.path)
         else:
             _collect_tfvars(module, root, source.path)
+    called = _called_folders(modules)
     for folder in sorted(modules):
         if any(path.endswith(".tf") for _, path in modules[folder].resources + modules[folder].calls):
-            outcome.resources.extend(_instantiate(modules, folder, None, "", folder, ()))
+            try:
+                outcome.resources.extend(
+                    _instantiate(modules, folder, None, "", folder, (), deployment_root=folder not in called)
+                )
+            except RecursionError:
+                outcome.errors.append(LoadError(folder or ".", 1, "module nested too deeply to evaluate"))
     return outcome
+
+
+def _local_source(folder: str, call: Block) -> str | None:
+    source = evaluate(call.attributes["source"].expr, Scope()) if "source" in call.attributes else None
+    if not isinstance(source, str) or not source.startswith(("./", "../")):
+        return None
+    target = posixpath.normpath(posixpath.join(folder, source)) if folder else posixpath.normpath(source)
+    return "" if target == "." else target
+
+
+def _called_folders(modules: Mapping[str, _Module]) -> set[str]:
+    """Folders some other folder uses as a module: reusable modules rather than deployments."""
+    return {
+        target
+        for folder, module in modules.items()
+        for call, _ in module.calls
+        if (target := _local_source(folder, call)) is not None and target != folder
+    }
 
 
 def _collect(module: _Module, root: Block, path: str) -> None:
@@ -108,20 +132,18 @@ def _instantiate(
     scope_key: str,
     stack: tuple[str, ...],
     caller: SourceLocation | None = None,
+    deployment_root: bool = False,
 ) -> Iterator[Resource]:
     module = modules[folder]
     scope = Scope(_variables(module, inputs), module.locals)
+    inputs_open = Scope(_open_variables(module), module.locals) if deployment_root else None
     for block, path in module.resources:
-        yield from _resources(block, path, scope, prefix, scope_key, caller)
+        yield from _resources(block, path, scope, prefix, scope_key, caller, inputs_open)
     if len(stack) >= MAX_MODULE_DEPTH:
         return
     for call, path in module.calls:
-        source = evaluate(call.attributes["source"].expr, scope) if "source" in call.attributes else None
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            continue
-        target = posixpath.normpath(posixpath.join(folder, source)) if folder else posixpath.normpath(source)
-        target = "" if target == "." else target
-        if target not in modules or target in stack or target == folder:
+        target = _local_source(folder, call)
+        if target is None or target not in modules or target in stack or target == folder:
             continue
         arguments = {
             name: Located(evaluate(attr.expr, scope), origin(attr.expr, scope) or SourceLocation(path, attr.line))
@@ -135,8 +157,19 @@ def _instantiate(
         )
 
 
+def _open_variables(module: _Module) -> dict[str, Located]:
+    """Every variable of a deployment as not yet known: what another tfvars file or ``-var`` could set."""
+    return {name: Located(Unknown(f"input variable `{name}`"), None) for name in module.variables}
+
+
 def _resources(
-    block: Block, path: str, scope: Scope, prefix: str, scope_key: str, caller: SourceLocation | None
+    block: Block,
+    path: str,
+    scope: Scope,
+    prefix: str,
+    scope_key: str,
+    caller: SourceLocation | None,
+    inputs_open: Scope | None = None,
 ) -> Iterator[Resource]:
     rtype, rname = block.labels
     address = f"{prefix}{rtype}.{rname}"
@@ -144,6 +177,10 @@ def _resources(
     instances: list[tuple[str, Scope]] = [(address, scope)]
     if "count" in block.attributes:
         count = evaluate(block.attributes["count"].expr, scope)
+        if count == 0 and inputs_open is not None and isinstance(
+            evaluate(block.attributes["count"].expr, inputs_open), Unknown
+        ):
+            count = Unknown("count is 0 with the values in the scanned files, but an input variable switches it on")
         if isinstance(count, Unknown):
             notes = (f"count is not known ({count.reason}); checked as if created",)
             instances = [(address, scope.with_iterators(count=Unknown(count.reason, "count.index")))]
@@ -178,6 +215,11 @@ def _resources(
             notes=notes,
             module_call=caller,
         )
+
+
+def _first_unknown_item(each: Any) -> Unknown | None:
+    items = each.values() if isinstance(each, Mapping) else each if isinstance(each, list) else []
+    return next((item for item in items if isinstance(item, Unknown)), None)
 
 
 def _each_items(each: Any) -> list[tuple[str, Any]]:
@@ -232,9 +274,10 @@ def _dynamic(
     items = attrs.setdefault(label, [])
     if not isinstance(items, list) or content is None:
         return
-    if isinstance(for_each, Unknown):
+    unknown = for_each if isinstance(for_each, Unknown) else _first_unknown_item(for_each)
+    if unknown is not None:
         locations[prefix + (label, len(items))] = SourceLocation(path, block.line, block.end_line)
-        items.append(Unknown(f"dynamic block `{label}` repeats over a value not known ({for_each.reason})", label))
+        items.append(Unknown(f"dynamic block `{label}` repeats over a value not known ({unknown.reason})", label))
         return
     for key, value in _each_items(for_each):
         child_path = prefix + (label, len(items))

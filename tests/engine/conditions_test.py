@@ -121,3 +121,9 @@ def test_resource_fields_can_be_tested() -> None:
 def test_secrets_never_appear_as_observed_values() -> None:
     verdict = check("{attr: password, equals: x}", resource({"password": "hunter2"}))
     assert verdict.observed == "[redacted]" and "hunter2" not in verdict.reason
+
+
+def test_a_related_resource_whose_reference_is_unknown_leaves_the_verdict_undetermined() -> None:
+    bucket = resource({"bucket": "acme"})
+    sse = resource({"bucket": Unknown("condition is not known")}, rtype="aws_s3_bucket_versioning", name="v")
+    assert check("{related: {types: [aws_s3_bucket_versioning], via: bucket}}", bucket, sse).state is None

@@ -114,3 +114,18 @@ def test_invalid_hcl_is_an_error_with_file_and_line() -> None:
 def test_invalid_utf8_is_an_error_not_a_crash() -> None:
     outcome = terraform.load([SourceFile("bin.tf", b'resource "a" "b" {\n x = "\xff"\n}\n')])
     assert outcome.errors and outcome.errors[0].line == 2
+
+
+def test_a_deployment_resource_switched_off_by_an_input_is_still_checked_and_noted() -> None:
+    outcome = load({
+        "main.tf": 'variable "redis" {\n  default = false\n}\nresource "r" "cache" {\n  count = var.redis ? 1 : 0\n}\n',
+    })
+    assert "input variable switches it on" in only(outcome, "r.cache").notes[0]
+
+
+def test_a_module_instance_switched_off_by_its_caller_is_not_checked() -> None:
+    outcome = load({
+        "mod/main.tf": 'variable "create" {\n  default = true\n}\nresource "r" "x" {\n  count = var.create ? 1 : 0\n}\n',
+        "main.tf": 'module "off" {\n  source = "./mod"\n  create = false\n}\n',
+    })
+    assert [r.address for r in outcome.resources] == ["r.x"]

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from checker.scan import rule_set, scan
+from policy_spec.config import Config
+from policy_spec.evidence import Report
+
+RULES = rule_set(Config())
+
+
+def run(root: Path, config: Config | None = None) -> Report:
+    return scan([root], config or Config(), RULES)
+
+
+def statuses(report: Report) -> dict[str, str]:
+    return {f"{r.location.path}:{r.rule}": r.status for r in report.results if r.location}
+
+
+def test_deeply_nested_hcl_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "deep.tf").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert statuses(run(tmp_path)) == {"deep.tf:PP-LOAD-000": "error"}
+
+
+def test_a_nul_byte_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "nul.tf").write_bytes(b'resource "a" "b" {\x00}\n')
+    assert statuses(run(tmp_path))["nul.tf:PP-LOAD-000"] == "error"
+
+
+def test_a_byte_order_mark_and_crlf_are_read(tmp_path: Path) -> None:
+    (tmp_path / "bom.tf").write_bytes(b'\xef\xbb\xbfresource "aws_s3_bucket" "b" {\r\n}\r\n')
+    assert statuses(run(tmp_path)) == {"bom.tf:PP-ENC-001": "fail"}
+
+
+def test_a_file_over_the_size_limit_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "big.tf").write_text('resource "aws_s3_bucket" "b" {}\n' + "# padding\n" * 100)
+    report = run(tmp_path, Config(max_file_bytes=100))
+    assert statuses(report) == {"big.tf:PP-LOAD-000": "error"}
+    assert "max_file_bytes" in report.results[0].message
+
+
+def test_symlinks_are_never_followed_out_of_the_root(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    root = tmp_path / "root"
+    root.mkdir()
+    os.symlink(outside, root / "link")
+    os.symlink(outside / "secret.tf", root / "file.tf")
+    assert run(root).inputs == []
+
+
+def test_excluded_paths_are_not_read(tmp_path: Path) -> None:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "s3.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert run(tmp_path, Config(exclude=["examples"])).inputs == []
+
+
+def test_input_order_does_not_change_the_results(tmp_path: Path) -> None:
+    for name in ("b.tf", "a.tf", "c.tf"):
+        (tmp_path / name).write_text(f'resource "aws_s3_bucket" "{name[0]}" {{}}\n')
+    first = run(tmp_path).model_dump()
+    (tmp_path / "a.tf").rename(tmp_path / "z.tf")
+    (tmp_path / "z.tf").rename(tmp_path / "a.tf")
+    assert run(tmp_path).model_dump() == first
