@@ -30,22 +30,64 @@ class Located:
     location: SourceLocation | None
 
 
+class LocatedDict(dict[str, Any]):
+    """An object written in a file, remembering where each of its keys was written.
+
+    Values travel far from where they are written (an example passes a map to a
+    module, which unpacks it in a ``dynamic`` block); the finding should point
+    at the line that set the value, so objects carry their keys' lines along.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locations: dict[str, SourceLocation] = {}
+
+
 @dataclass
 class Scope:
     variables: Mapping[str, Located] = field(default_factory=dict)
     locals: Mapping[str, tuple[Attribute, str]] = field(default_factory=dict)
     iterators: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
     _local_values: dict[str, Any] = field(default_factory=dict)
     _resolving: set[str] = field(default_factory=set)
+    _last_lookup: list[Any] = field(default_factory=list)
 
     def with_iterators(self, **bound: Any) -> Scope:
-        child = Scope(self.variables, self.locals, {**self.iterators, **bound})
-        child._local_values = self._local_values
+        child = Scope(self.variables, self.locals, {**self.iterators, **bound}, self.path)
+        child._local_values, child._resolving, child._last_lookup = (
+            self._local_values, self._resolving, self._last_lookup)
         return child
 
+    def at(self, path: str) -> Scope:
+        if path == self.path:
+            return self
+        child = self.with_iterators()
+        child.path = path
+        return child
 
-def evaluate(expr: Expr, scope: Scope) -> Any:
+    def _looked_up(self, container: Any, key: str, value: Any) -> None:
+        if isinstance(container, LocatedDict) and key in container.locations:
+            self._last_lookup[:] = [value, container.locations[key]]
+
+
+def evaluate(expr: Expr, scope: Scope, path: str | None = None) -> Any:
     """Value of ``expr``, or an ``Unknown`` explaining why it cannot be known."""
+    return evaluate_located(expr, scope, path)[0]
+
+
+def evaluate_located(expr: Expr, scope: Scope, path: str | None = None) -> tuple[Any, SourceLocation | None]:
+    """The value, and where it was really written when it was passed through from elsewhere."""
+    if path is not None:
+        scope = scope.at(path)
+    scope._last_lookup.clear()
+    value = _guarded(expr, scope)
+    last = scope._last_lookup
+    looked_up = last[1] if last and last[0] is value and expr.kind in ("traversal", "apply", "call") else None
+    return value, looked_up or origin(expr, scope)
+
+
+def _guarded(expr: Expr, scope: Scope) -> Any:
     try:
         return _eval(expr, scope, 0)
     except EvalFailure as exc:
@@ -54,16 +96,16 @@ def evaluate(expr: Expr, scope: Scope) -> Any:
         return Unknown("expression nested too deeply", expr.text[:200])
 
 
-def origin(expr: Expr, scope: Scope) -> SourceLocation | None:
+def origin(expr: Expr, scope: Scope, depth: int = 0) -> SourceLocation | None:
     """Where a value that is only passed through (``var.x``, ``local.y``) was really written."""
-    if expr.kind != "traversal" or len(expr.args) < 2 or not isinstance(expr.args[1], str):
+    if depth > MAX_DEPTH or expr.kind != "traversal" or len(expr.args) < 2 or not isinstance(expr.args[1], str):
         return None
     root, name = expr.args[0], expr.args[1]
     if root == "var" and name in scope.variables:
         return scope.variables[name].location
     if root == "local" and name in scope.locals and len(expr.args) == 2:
         attribute, path = scope.locals[name]
-        return origin(attribute.expr, scope) or SourceLocation(path, attribute.line)
+        return origin(attribute.expr, scope, depth + 1) or SourceLocation(path, attribute.line)
     return None
 
 
@@ -78,12 +120,15 @@ def _eval(expr: Expr, scope: Scope, depth: int) -> Any:
     if kind == "tuple":
         return [_eval(item, scope, depth + 1) for item in args]
     if kind == "object":
-        result: dict[str, Any] = {}
+        result = LocatedDict()
         for key_expr, value_expr in args:
             key = _eval(key_expr, scope, depth + 1)
             if isinstance(key, Unknown):
                 return Unknown(f"object key is not known ({key.reason})", expr.text)
-            result[_to_string(key)] = _eval(value_expr, scope, depth + 1)
+            text = _to_string(key)
+            result[text] = _eval(value_expr, scope, depth + 1)
+            if scope.path:
+                result.locations[text] = SourceLocation(scope.path, value_expr.line)
         return result
     if kind == "traversal":
         return _traversal(expr, scope, depth)
@@ -156,8 +201,9 @@ def _local(name: str, scope: Scope, depth: int, expr: Expr) -> Any:
     if name in scope._resolving:
         return Unknown(f"local `{name}` refers to itself", expr.text)
     scope._resolving.add(name)
+    attribute, path = scope.locals[name]
     try:
-        value = _eval(scope.locals[name][0].expr, Scope(scope.variables, scope.locals), depth + 1)
+        value = _eval(attribute.expr, Scope(scope.variables, scope.locals, path=path), depth + 1)
     except EvalFailure as exc:
         value = Unknown(f"evaluation error: {exc}", expr.text)
     finally:
@@ -175,7 +221,8 @@ def _steps(value: Any, steps: list[Any] | tuple[Any, ...], scope: Scope, depth: 
         key = _eval(step, scope, depth + 1) if isinstance(step, Expr) else step
         if isinstance(key, Unknown):
             return Unknown(f"index is not known ({key.reason})", expr.text)
-        value = _index(value, key)
+        container, value = value, _index(value, key)
+        scope._looked_up(container, _to_string(key), value)
     return value
 
 
@@ -372,7 +419,10 @@ def _call(expr: Expr, scope: Scope, depth: int) -> Any:
     if unknown is not None:
         return Unknown(unknown.reason, expr.text)
     try:
-        return function(*values)
+        result = function(*values)
+        if name == "lookup" and len(values) >= 2 and isinstance(values[1], str):
+            scope._looked_up(values[0], values[1], result)
+        return result
     except EvalFailure:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
@@ -449,3 +499,46 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": max,
     "distinct": lambda items: list(dict.fromkeys(items)),
 }
+
+
+def convert(value: Any, type_expr: Expr, path: str = "") -> Any:
+    """Convert a variable's value to its declared type, as Terraform does before a module sees it.
+
+    What matters here is ``object({...})``: attributes the caller left out become
+    null, or the default of ``optional(type, default)``, so a module reading
+    ``var.x.attr`` sees what Terraform would instead of a missing key.
+    """
+    try:
+        return _convert(value, type_expr, path, 0)
+    except (EvalFailure, RecursionError):
+        return value
+
+
+def _convert(value: Any, type_expr: Expr, path: str, depth: int) -> Any:
+    if depth > MAX_DEPTH or isinstance(value, Unknown) or type_expr.kind != "call":
+        return value
+    name, args = type_expr.args
+    if not args:
+        return value
+    if name == "optional":
+        if value is None and len(args) > 1:
+            value = _eval(args[1], Scope(path=path), 0)
+        return _convert(value, args[0], path, depth + 1)
+    if name == "object" and args[0].kind == "object" and isinstance(value, Mapping):
+        out = LocatedDict()
+        if isinstance(value, LocatedDict):
+            out.locations.update(value.locations)
+        for key_expr, attr_type in args[0].args:
+            key = key_expr.args[0] if key_expr.kind == "literal" else None
+            if not isinstance(key, str):
+                return value
+            out[key] = _convert(value.get(key), attr_type, path, depth + 1)
+        return out
+    if name == "map" and isinstance(value, Mapping):
+        converted = LocatedDict({k: _convert(v, args[0], path, depth + 1) for k, v in value.items()})
+        if isinstance(value, LocatedDict):
+            converted.locations.update(value.locations)
+        return converted
+    if name in ("list", "set") and isinstance(value, list):
+        return [_convert(item, args[0], path, depth + 1) for item in value]
+    return value

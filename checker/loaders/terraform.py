@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.loaders.hcl import Attribute, Block, parse
-from checker.loaders.hcl_eval import Located, Scope, evaluate, origin
+from checker.loaders.hcl_eval import Located, Scope, convert, evaluate, evaluate_located
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
 from checker.sources import SourceFile
 
@@ -103,7 +103,7 @@ def _collect(module: _Module, root: Block, path: str) -> None:
 def _collect_tfvars(module: _Module, root: Block, path: str) -> None:
     empty = Scope()
     for name, attribute in root.attributes.items():
-        module.tfvars[name] = Located(evaluate(attribute.expr, empty), SourceLocation(path, attribute.line))
+        module.tfvars[name] = Located(evaluate(attribute.expr, empty, path), SourceLocation(path, attribute.line))
 
 
 def _variables(module: _Module, inputs: Mapping[str, Located] | None) -> dict[str, Located]:
@@ -116,11 +116,14 @@ def _variables(module: _Module, inputs: Mapping[str, Located] | None) -> dict[st
             values[name] = module.tfvars[name]
         elif "default" in block.attributes:
             default = block.attributes["default"]
-            values[name] = Located(evaluate(default.expr, empty), SourceLocation(path, default.line))
+            values[name] = Located(evaluate(default.expr, empty, path), SourceLocation(path, default.line))
         else:
             where = "in the module call" if inputs is not None else "in the scanned files"
             reason = f"variable `{name}` has no default and no value {where}"
             values[name] = Located(Unknown(reason, f"var.{name}"), SourceLocation(path, block.line))
+        if "type" in block.attributes:
+            values[name] = Located(convert(values[name].value, block.attributes["type"].expr, path),
+                                   values[name].location)
     return values
 
 
@@ -145,16 +148,47 @@ def _instantiate(
         target = _local_source(folder, call)
         if target is None or target not in modules or target in stack or target == folder:
             continue
-        arguments = {
-            name: Located(evaluate(attr.expr, scope), origin(attr.expr, scope) or SourceLocation(path, attr.line))
-            for name, attr in call.attributes.items()
-            if name not in _MODULE_META
-        }
         name = call.labels[0]
-        yield from _instantiate(
-            modules, target, arguments, f"{prefix}module.{name}.", f"{scope_key}/module.{name}", stack + (folder,),
-            SourceLocation(path, call.line, call.end_line),
-        )
+        for key, call_scope in _repetitions(call, scope, path):
+            arguments = {
+                arg: _located(attr, call_scope, path)
+                for arg, attr in call.attributes.items()
+                if arg not in _MODULE_META
+            }
+            instance = f"module.{name}{key}"
+            yield from _instantiate(
+                modules, target, arguments, f"{prefix}{instance}.", f"{scope_key}/{instance}", stack + (folder,),
+                SourceLocation(path, call.line, call.end_line),
+            )
+
+
+def _repetitions(block: Block, scope: Scope, path: str) -> list[tuple[str, Scope]]:
+    """The instances a ``count`` or ``for_each`` block makes: (address key, scope with its iterator).
+
+    An unknown repetition gives one instance whose iterator is unknown, so it is
+    still checked; a known empty one gives none.
+    """
+    if "count" in block.attributes:
+        count = evaluate(block.attributes["count"].expr, scope, path)
+        if isinstance(count, Unknown):
+            return [("", scope.with_iterators(count=Unknown(count.reason, "count.index")))]
+        if isinstance(count, (int, float)) and not isinstance(count, bool):
+            if count <= 0:
+                return []
+            index: Any = 0 if count == 1 else Unknown("one of several instances", "count.index")
+            return [("", scope.with_iterators(count={"index": index}))]
+    if "for_each" in block.attributes:
+        each = evaluate(block.attributes["for_each"].expr, scope, path)
+        if isinstance(each, Unknown):
+            return [("", scope.with_iterators(each=Unknown(each.reason, "each")))]
+        return [(f'["{key}"]', scope.with_iterators(each={"key": key, "value": value}))
+                for key, value in _each_items(each)]
+    return [("", scope)]
+
+
+def _located(attribute: Attribute, scope: Scope, path: str) -> Located:
+    value, written = evaluate_located(attribute.expr, scope, path)
+    return Located(value, written or SourceLocation(path, attribute.line))
 
 
 def _open_variables(module: _Module) -> dict[str, Located]:
@@ -173,34 +207,19 @@ def _resources(
 ) -> Iterator[Resource]:
     rtype, rname = block.labels
     address = f"{prefix}{rtype}.{rname}"
+    repeat = next((k for k in ("count", "for_each") if k in block.attributes), None)
+    instances = _repetitions(block, scope, path)
     notes: tuple[str, ...] = ()
-    instances: list[tuple[str, Scope]] = [(address, scope)]
-    if "count" in block.attributes:
-        count = evaluate(block.attributes["count"].expr, scope)
-        if count == 0 and inputs_open is not None and isinstance(
-            evaluate(block.attributes["count"].expr, inputs_open), Unknown
-        ):
-            count = Unknown("count is 0 with the values in the scanned files, but an input variable switches it on")
-        if isinstance(count, Unknown):
-            notes = (f"count is not known ({count.reason}); checked as if created",)
-            instances = [(address, scope.with_iterators(count=Unknown(count.reason, "count.index")))]
-        elif isinstance(count, (int, float)) and not isinstance(count, bool):
-            if count <= 0:
-                return
-            index: Any = 0 if count == 1 else Unknown("one of several instances", "count.index")
-            instances = [(address, scope.with_iterators(count={"index": index}))]
-    elif "for_each" in block.attributes:
-        each = evaluate(block.attributes["for_each"].expr, scope)
-        if isinstance(each, Unknown):
-            notes = (f"for_each is not known ({each.reason}); checked as if created",)
-            instances = [(address, scope.with_iterators(each=Unknown(each.reason, "each")))]
-        else:
-            items = _each_items(each)
-            instances = [
-                (f'{address}["{key}"]', scope.with_iterators(each={"key": key, "value": value}))
-                for key, value in items
-            ]
-    for instance_address, instance_scope in instances:
+    if repeat and not instances and inputs_open is not None:
+        if isinstance(evaluate(block.attributes[repeat].expr, inputs_open, path), Unknown):
+            reason = f"{repeat} creates nothing with the values in the scanned files, but an input variable switches it on"
+            instances = [("", scope.with_iterators(count=Unknown(reason, "count.index"), each=Unknown(reason, "each")))]
+            notes = (f"{reason}; checked as if created",)
+    elif repeat and len(instances) == 1 and isinstance(instances[0][1].iterators.get(
+            "count" if repeat == "count" else "each"), Unknown):
+        notes = (f"{repeat} is not known; checked as if created",)
+    for key, instance_scope in instances:
+        instance_address = f"{address}{key}"
         locations: dict[AttrPath, SourceLocation] = {}
         attrs = _body(block, path, instance_scope, (), locations)
         yield Resource(
@@ -237,8 +256,9 @@ def _body(
     for name, attribute in block.attributes.items():
         if not prefix and name in _META_ARGUMENTS:
             continue
-        attrs[name] = evaluate(attribute.expr, scope)
-        locations[prefix + (name,)] = origin(attribute.expr, scope) or SourceLocation(path, attribute.line)
+        located = _located(attribute, scope, path)
+        attrs[name] = located.value
+        locations[prefix + (name,)] = located.location or SourceLocation(path, attribute.line)
     for child in block.blocks:
         if not prefix and child.type in _META_ARGUMENTS:
             continue
@@ -267,7 +287,7 @@ def _dynamic(
     iterator = evaluate(block.attributes["iterator"].expr, Scope()) if "iterator" in block.attributes else label
     iterator_name = iterator if isinstance(iterator, str) else label
     for_each = (
-        evaluate(block.attributes["for_each"].expr, scope)
+        evaluate(block.attributes["for_each"].expr, scope, path)
         if "for_each" in block.attributes
         else Unknown("dynamic block without for_each")
     )

@@ -129,3 +129,25 @@ def test_a_module_instance_switched_off_by_its_caller_is_not_checked() -> None:
         "main.tf": 'module "off" {\n  source = "./mod"\n  create = false\n}\n',
     })
     assert [r.address for r in outcome.resources] == ["r.x"]
+
+
+def test_optional_object_attributes_take_their_declared_defaults() -> None:
+    outcome = load({"main.tf": (
+        'variable "cert" {\n  type = object({\n    arn = optional(string)\n'
+        '    min = optional(string, "TLSv1.2_2021")\n  })\n  default = {}\n}\n'
+        'resource "a" "b" {\n  min = var.cert.min\n  arn = var.cert.arn\n}\n')})
+    assert only(outcome, "a.b").attrs == {"min": "TLSv1.2_2021", "arn": None}
+
+
+def test_values_unpacked_from_a_callers_map_point_at_the_callers_line() -> None:
+    outcome = load({
+        "mod/main.tf": ('variable "origin" {\n  type = map(object({ protocols = optional(list(string)) }))\n}\n'
+                        'resource "cdn" "d" {\n  dynamic "origin" {\n    for_each = var.origin\n    content {\n'
+                        '      protocols = origin.value.protocols\n    }\n  }\n}\n'),
+        "main.tf": ('module "cdn" {\n  source = "./mod"\n  origin = {\n    app = {\n'
+                    '      protocols = ["TLSv1", "TLSv1.2"]\n    }\n  }\n}\n'),
+    })
+    instance = only(outcome, "module.cdn.cdn.d")
+    assert instance.attrs["origin"] == [{"protocols": ["TLSv1", "TLSv1.2"]}]
+    where = instance.location_of(("origin", 0, "protocols"))
+    assert (where.path, where.line) == ("main.tf", 5)
