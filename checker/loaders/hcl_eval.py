@@ -415,7 +415,9 @@ def _call(expr: Expr, scope: Scope, depth: int) -> Any:
             if value not in (None, ""):
                 return value
         raise EvalFailure("coalesce() found no non-empty value")
-    unknown = _first_unknown(values)
+    unknown = next((v for v in values if isinstance(v, Unknown)), None)
+    if unknown is None and name not in _STRUCTURAL:
+        unknown = _first_unknown(values)
     if unknown is not None:
         return Unknown(unknown.reason, expr.text)
     try:
@@ -471,6 +473,9 @@ def _format(spec: str, *values: Any) -> str:
     pieces = iter(values)
     return re.sub(r"%[-+ #0-9.]*[sdvfqt%]", lambda m: "%" if m.group() == "%%" else _to_string(next(pieces)), spec)
 
+
+_STRUCTURAL = {"lookup", "tolist", "tomap", "length", "concat", "merge", "flatten", "keys", "values"}
+"""Functions that only rearrange collections, so an unknown item inside does not make the result unknown."""
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lookup": _lookup,

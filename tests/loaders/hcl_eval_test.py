@@ -106,3 +106,12 @@ def test_operators_apply_to_whole_traversals() -> None:
 
 def test_modules_switched_off_by_a_variable_create_nothing() -> None:
     assert value_of("var.create && var.other ? 1 : 0", {"create": False, "other": True}) == 0
+
+
+def test_structural_functions_keep_known_parts_beside_unknown_items() -> None:
+    result = value_of("flatten([var.rules])", {"rules": [{"kms": Unknown("after apply")}]})
+    assert isinstance(result, list) and isinstance(result[0]["kms"], Unknown)
+
+
+def test_functions_that_read_contents_are_unknown_when_an_item_is() -> None:
+    assert isinstance(value_of('join(",", var.l)', {"l": ["a", Unknown("?")]}), Unknown)
