@@ -94,8 +94,7 @@ def _any(condition: AnyOf, subject: Subject, context: Context) -> Verdict:
         failures.append(verdict)
     if unknown is not None:
         return unknown
-    reason = "; and ".join(dict.fromkeys(v.reason for v in failures[:3]))
-    return Verdict(False, reason, *_details(failures[0]))
+    return failures[0]
 
 
 def _details(verdict: Verdict) -> tuple[Any, ...]:
@@ -299,6 +298,7 @@ def _describe(test: Test) -> str:
     words = {
         "equals": "equal to", "in": "one of", "not_in": "none of", "gt": "more than", "gte": "at least",
         "lt": "less than", "lte": "at most", "regex": "matching", "contains": "containing",
-        "tls_at_least": "allowing nothing older than TLS",
     }
+    if test.operator == "tls_at_least":
+        return f"TLS {test.operand} or newer only"
     return f"{words.get(test.operator, test.operator)} {_brief(test.operand)}"
