@@ -75,7 +75,7 @@ def run_case(case: Case, rules: RuleSet, expected: dict[str, list[str]]) -> Case
         failed = sorted(r.resource.address for r in own if r.status == "fail" and r.resource)
         if not failed:
             return CaseOutcome(case, f"expected a failure, got {sorted(statuses)}: {own[0].message}")
-        wanted = expected.get(case.path.name)
+        wanted = expected.get(case.path.name, expected.get(case.path.stem))
         if wanted is not None and sorted(wanted) != failed:
             return CaseOutcome(case, f"expected failing {sorted(wanted)}, got {failed}")
     return CaseOutcome(case, None)

@@ -41,9 +41,12 @@ class Config(_Strict):
     exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths not to scan.")
     fail_on: Severity = Field(default="low", description="Lowest severity of a failure that fails the gate.")
     fail_on_error: bool = Field(default=True, description="Whether an `error` result fails the gate.")
-    platform_defaults: Literal["reject", "accept"] = Field(
-        default="reject",
-        description="`accept` counts a provider's documented default (e.g. S3 default encryption) as kept.",
+    platform_defaults: Literal["reject", "permanent", "accept"] = Field(
+        default="permanent",
+        description="Whether a platform's own default counts as a kept promise when the manifest declares "
+        "nothing: `permanent` counts only defaults that have always applied and cannot be turned off (Google "
+        "and Azure storage encryption); `accept` counts every documented default (also S3 default encryption "
+        "since 2023); `reject` requires every promise to be declared.",
     )
     personal_data: PersonalData = Field(default_factory=PersonalData)
     max_file_bytes: int = Field(default=5_000_000, ge=1, description="Larger files are an error, not read.")

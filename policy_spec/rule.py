@@ -180,6 +180,11 @@ class Selector(_Strict):
 
 class PlatformDefault(_Strict):
     note: str = Field(description="What the platform does when the manifest says nothing, and since when.")
+    always: bool = Field(
+        default=False,
+        description="The platform has applied it to every such resource, old and new, and it cannot be turned "
+        "off (Google Cloud Storage encryption), unlike a default introduced later (S3 since 2023).",
+    )
 
 
 class Docs(_Strict):

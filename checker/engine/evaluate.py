@@ -10,7 +10,7 @@ from checker.engine.relate import RelationIndex
 from checker.model import LoadError, Resource, SourceLocation
 from policy_spec.config import Config
 from policy_spec.evidence import Location, ResourceRef, Result, ResultStatus
-from policy_spec.rule import Rule
+from policy_spec.rule import PlatformDefault, Rule
 
 
 def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) -> list[Result]:
@@ -43,14 +43,15 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) ->
         status, message = "pass", f"{rule.title}: {verdict.reason}"
     elif verdict.state is None:
         status, message = "error", f"{rule.message}: {verdict.reason}"
-    elif rule.platform_default is not None and config.platform_defaults == "accept":
+    elif rule.platform_default is not None and _counts(rule.platform_default, config):
         status, basis = "pass", "platform-default"
         message = f"{rule.title}: rests on the platform default"
         note = rule.platform_default.note
     else:
         status, message = "fail", f"{rule.message}: {verdict.reason}"
         if rule.platform_default is not None:
-            note = f"platform default not counted: {rule.platform_default.note}"
+            note = (f"platform default not counted (platform_defaults: {config.platform_defaults}): "
+                    f"{rule.platform_default.note}")
     note = "; ".join([*resource.notes, *([note] if note else [])]) or None
     return Result(
         rule=rule.id,
@@ -73,6 +74,10 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) ->
         error_kind="unresolved" if status == "error" else None,
         note=note,
     )
+
+
+def _counts(default: PlatformDefault, config: Config) -> bool:
+    return config.platform_defaults == "accept" or (config.platform_defaults == "permanent" and default.always)
 
 
 def _location(location: SourceLocation) -> Location:
