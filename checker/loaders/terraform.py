@@ -1,4 +1,4 @@
-"""Terraform configuration (`.tf`, `terraform.tfvars`, `*.auto.tfvars`) into resources.
+"""Terraform configuration (`.tf` and `.tfvars`) into resources.
 
 Every folder of `.tf` files is read as a root module with its own variable
 defaults and tfvars, and every call of a local module (`source = "./x"`) is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.loaders.hcl import Attribute, Block, parse
@@ -25,7 +25,7 @@ _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_
 
 def claims(path: str, head: bytes = b"") -> bool:
     name = posixpath.basename(path)
-    return name.endswith(".tf") or name == "terraform.tfvars" or name.endswith(".auto.tfvars")
+    return name.endswith((".tf", ".tfvars"))
 
 
 @dataclass
@@ -36,12 +36,15 @@ class _Module:
     resources: list[tuple[Block, str]] = field(default_factory=list)
     calls: list[tuple[Block, str]] = field(default_factory=list)
     tfvars: dict[str, Located] = field(default_factory=dict)
+    """Values Terraform loads by itself: terraform.tfvars, then *.auto.tfvars in name order."""
+    var_files: dict[str, dict[str, Located]] = field(default_factory=dict)
+    """Other tfvars files beside the module, each one deployment's values (``-var-file``)."""
 
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
     modules: dict[str, _Module] = {}
-    for source in sorted(files, key=lambda f: f.path):
+    for source in sorted(files, key=_load_order):
         folder = posixpath.dirname(source.path)
         module = modules.setdefault(folder, _Module(folder))
         text = source.text()
@@ -59,14 +62,27 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
             _collect_tfvars(module, root, source.path)
     called = _called_folders(modules)
     for folder in sorted(modules):
-        if any(path.endswith(".tf") for _, path in modules[folder].resources + modules[folder].calls):
+        module = modules[folder]
+        if not any(path.endswith(".tf") for _, path in module.resources + module.calls):
+            continue
+        is_root = folder not in called
+        for var_file in (sorted(module.var_files) if is_root and module.var_files else [None]):
+            values = {**module.tfvars, **module.var_files[var_file]} if var_file else module.tfvars
+            scope_key = f"{folder}[{posixpath.basename(var_file)}]" if var_file else folder
             try:
                 outcome.resources.extend(
-                    _instantiate(modules, folder, None, "", folder, (), deployment_root=folder not in called)
+                    _instantiate(modules, folder, None, "", scope_key, (), deployment_root=is_root, tfvars=values,
+                                 variant=var_file)
                 )
             except RecursionError:
                 outcome.errors.append(LoadError(folder or ".", 1, "module nested too deeply to evaluate"))
     return outcome
+
+
+def _load_order(source: SourceFile) -> tuple[str, int, str]:
+    """Terraform reads terraform.tfvars before *.auto.tfvars; later values win."""
+    folder, name = posixpath.split(source.path)
+    return folder, 0 if name == "terraform.tfvars" else 1, name
 
 
 def _local_source(folder: str, call: Block) -> str | None:
@@ -102,18 +118,27 @@ def _collect(module: _Module, root: Block, path: str) -> None:
 
 def _collect_tfvars(module: _Module, root: Block, path: str) -> None:
     empty = Scope()
-    for name, attribute in root.attributes.items():
-        module.tfvars[name] = Located(evaluate(attribute.expr, empty, path), SourceLocation(path, attribute.line))
+    values = {
+        name: Located(evaluate(attribute.expr, empty, path), SourceLocation(path, attribute.line))
+        for name, attribute in root.attributes.items()
+    }
+    name = posixpath.basename(path)
+    if name == "terraform.tfvars" or name.endswith(".auto.tfvars"):
+        module.tfvars.update(values)
+    else:
+        module.var_files[path] = values
 
 
-def _variables(module: _Module, inputs: Mapping[str, Located] | None) -> dict[str, Located]:
+def _variables(
+    module: _Module, inputs: Mapping[str, Located] | None, tfvars: Mapping[str, Located]
+) -> dict[str, Located]:
     empty = Scope()
     values: dict[str, Located] = {}
     for name, (block, path) in module.variables.items():
         if inputs is not None and name in inputs:
             values[name] = inputs[name]
-        elif inputs is None and name in module.tfvars:
-            values[name] = module.tfvars[name]
+        elif inputs is None and name in tfvars:
+            values[name] = tfvars[name]
         elif "default" in block.attributes:
             default = block.attributes["default"]
             values[name] = Located(evaluate(default.expr, empty, path), SourceLocation(path, default.line))
@@ -136,12 +161,15 @@ def _instantiate(
     stack: tuple[str, ...],
     caller: SourceLocation | None = None,
     deployment_root: bool = False,
+    tfvars: Mapping[str, Located] | None = None,
+    variant: str | None = None,
 ) -> Iterator[Resource]:
     module = modules[folder]
-    scope = Scope(_variables(module, inputs), module.locals)
+    scope = Scope(_variables(module, inputs, module.tfvars if tfvars is None else tfvars), module.locals)
     inputs_open = Scope(_open_variables(module), module.locals) if deployment_root else None
     for block, path in module.resources:
-        yield from _resources(block, path, scope, prefix, scope_key, caller, inputs_open)
+        for resource in _resources(block, path, scope, prefix, scope_key, caller, inputs_open):
+            yield replace(resource, notes=(*resource.notes, f"with the values of {variant}")) if variant else resource
     if len(stack) >= MAX_MODULE_DEPTH:
         return
     for call, path in module.calls:
@@ -156,10 +184,11 @@ def _instantiate(
                 if arg not in _MODULE_META
             }
             instance = f"module.{name}{key}"
-            yield from _instantiate(
+            for resource in _instantiate(
                 modules, target, arguments, f"{prefix}{instance}.", f"{scope_key}/{instance}", stack + (folder,),
                 SourceLocation(path, call.line, call.end_line),
-            )
+            ):
+                yield replace(resource, notes=(*resource.notes, f"with the values of {variant}")) if variant else resource
 
 
 def _repetitions(block: Block, scope: Scope, path: str) -> list[tuple[str, Scope]]:

@@ -151,3 +151,24 @@ def test_values_unpacked_from_a_callers_map_point_at_the_callers_line() -> None:
     assert instance.attrs["origin"] == [{"protocols": ["TLSv1", "TLSv1.2"]}]
     where = instance.location_of(("origin", 0, "protocols"))
     assert (where.path, where.line) == ("main.tf", 5)
+
+
+def test_terraform_tfvars_is_read_before_auto_tfvars() -> None:
+    outcome = load({
+        "variables.tf": 'variable "days" {}\n',
+        "a.auto.tfvars": "days = 7\n",
+        "terraform.tfvars": "days = 365\n",
+        "main.tf": 'resource "g" "g" {\n  days = var.days\n}\n',
+    })
+    assert only(outcome, "g.g").attrs["days"] == 7
+
+
+def test_each_other_tfvars_file_is_checked_as_a_deployment_of_its_own() -> None:
+    outcome = load({
+        "variables.tf": 'variable "days" {}\n',
+        "prod.tfvars": "days = 365\n",
+        "dev.tfvars": "\ndays = 7\n",
+        "main.tf": 'resource "g" "g" {\n  days = var.days\n}\n',
+    })
+    found = sorted((r.attrs["days"], r.location_of(("days",)).path, r.notes[-1]) for r in outcome.resources)
+    assert found == [(7, "dev.tfvars", "with the values of dev.tfvars"), (365, "prod.tfvars", "with the values of prod.tfvars")]
