@@ -27,7 +27,9 @@ def tree_sitter_parse() -> Callable[[bytes], bool]:
 def python_hcl2_parse() -> Callable[[bytes], bool] | None:
     try:
         import hcl2  # type: ignore[import-not-found]
-    except ImportError:
+
+        hcl2.loads("x = 1\n")
+    except Exception:
         return None
 
     def parse(data: bytes) -> bool:
