@@ -239,10 +239,10 @@ def _resources(
     repeat = next((k for k in ("count", "for_each") if k in block.attributes), None)
     instances = _repetitions(block, scope, path)
     notes: tuple[str, ...] = ()
-    if repeat and not instances and inputs_open is not None:
-        if isinstance(evaluate(block.attributes[repeat].expr, inputs_open, path), Unknown):
-            reason = f"{repeat} creates nothing with the values in the scanned files, but an input variable switches it on"
-            instances = [("", scope.with_iterators(count=Unknown(reason, "count.index"), each=Unknown(reason, "each")))]
+    if repeat == "count" and not instances and inputs_open is not None:
+        if isinstance(evaluate(block.attributes["count"].expr, inputs_open, path), Unknown):
+            reason = "count is 0 with the values in the scanned files, but an input variable switches it on"
+            instances = [("", scope.with_iterators(count=Unknown(reason, "count.index")))]
             notes = (f"{reason}; checked as if created",)
     elif repeat and len(instances) == 1 and isinstance(instances[0][1].iterators.get(
             "count" if repeat == "count" else "each"), Unknown):
