@@ -25,7 +25,7 @@ _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_
 
 def claims(path: str, head: bytes = b"") -> bool:
     name = posixpath.basename(path)
-    return name.endswith((".tf", ".tfvars"))
+    return name.endswith((".tf", ".tfvars", ".tf.json"))
 
 
 @dataclass
@@ -46,6 +46,10 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
     modules: dict[str, _Module] = {}
     for source in sorted(files, key=_load_order):
         folder = posixpath.dirname(source.path)
+        if source.path.endswith(".tf.json"):
+            outcome.notes.append(LoadError(source.path, 1, "Terraform JSON syntax is not read; its resources are "
+                                           "not checked", kind="skipped"))
+            continue
         module = modules.setdefault(folder, _Module(folder))
         text = source.text()
         if isinstance(text, LoadError):

@@ -172,3 +172,8 @@ def test_each_other_tfvars_file_is_checked_as_a_deployment_of_its_own() -> None:
     })
     found = sorted((r.attrs["days"], r.location_of(("days",)).path, r.notes[-1]) for r in outcome.resources)
     assert found == [(7, "dev.tfvars", "with the values of dev.tfvars"), (365, "prod.tfvars", "with the values of prod.tfvars")]
+
+
+def test_terraform_json_files_are_noted_as_not_checked_rather_than_ignored() -> None:
+    outcome = load({"main.tf.json": '{"resource": {}}'})
+    assert [n.path for n in outcome.notes] == ["main.tf.json"] and outcome.errors == []
