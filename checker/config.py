@@ -31,10 +31,17 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read(path)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         key, message = most_specific(exc)
         raise ConfigError(str(path), key, message) from None
+    from checker.loaders import LOADERS
+
+    for key, fmt in [*(("formats.force", f) for f in config.formats.force.values()),
+                     *(("formats.disable", f) for f in config.formats.disable)]:
+        if fmt not in LOADERS:
+            raise ConfigError(str(path), key, f"unknown format `{fmt}` (known: {', '.join(sorted(LOADERS))})")
+    return config
 
 
 def _read(path: Path) -> Any:

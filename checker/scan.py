@@ -1,6 +1,7 @@
 """One scan, from paths to a report: discover, load, evaluate, roll up."""
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections import defaultdict
 from collections.abc import Sequence
@@ -85,7 +86,7 @@ def read_inputs(
             try:
                 with open(candidate.absolute, "rb") as handle:
                     head = handle.read(HEAD_BYTES)
-                    fmt = loader_for(relative, head)
+                    fmt = _format_of(relative, head, config)
                     if fmt is None:
                         continue
                     if candidate.size > config.max_file_bytes:
@@ -98,6 +99,12 @@ def read_inputs(
                 continue
             files[fmt].append(SourceFile(relative, data))
     return files, errors
+
+
+def _format_of(path: str, head: bytes, config: Config) -> str | None:
+    forced = next((fmt for pattern, fmt in config.formats.force.items() if fnmatch.fnmatch(path, pattern)), None)
+    fmt = forced or loader_for(path, head)
+    return None if fmt is None or fmt in config.formats.disable else fmt
 
 
 def load_all(files: dict[str, list[SourceFile]]) -> LoadOutcome:

@@ -32,6 +32,15 @@ class PersonalData(_Strict):
     )
 
 
+class Formats(_Strict):
+    """Which loader reads which file, when detection by name and content is not what you want."""
+
+    force: dict[str, str] = Field(
+        default_factory=dict, description="Glob pattern → format, e.g. `{\"deploy/*.yml\": kubernetes}`."
+    )
+    disable: list[str] = Field(default_factory=list, description="Formats not to read at all.")
+
+
 class Config(_Strict):
     policy: str | None = Field(default=None, description="Path to a policy file; default: the bundled policy.")
     rules: list[str] = Field(default_factory=list, description="Extra rule folders, added to the bundled rules.")
@@ -49,4 +58,5 @@ class Config(_Strict):
         "since 2023); `reject` requires every promise to be declared.",
     )
     personal_data: PersonalData = Field(default_factory=PersonalData)
+    formats: Formats = Field(default_factory=Formats)
     max_file_bytes: int = Field(default=5_000_000, ge=1, description="Larger files are an error, not read.")

@@ -178,3 +178,9 @@ def test_policy_check_reports_a_changed_text(tmp_path: Path, capsys: pytest.Capt
     text.write_text("We may sell your data.")
     assert main(["policy", "check", "--text", str(text)]) == 1
     assert "stale quote: no-sale" in capsys.readouterr().out
+
+
+def test_an_unknown_format_in_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".policyproof.yaml").write_text("formats:\n  disable: [cobol]\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "cobol" in capsys.readouterr().err

@@ -64,3 +64,15 @@ def test_input_order_does_not_change_the_results(tmp_path: Path) -> None:
     (tmp_path / "a.tf").rename(tmp_path / "z.tf")
     (tmp_path / "z.tf").rename(tmp_path / "a.tf")
     assert run(tmp_path).model_dump() == first
+
+
+def test_a_format_can_be_forced_for_files_detection_would_skip(tmp_path: Path) -> None:
+    (tmp_path / "bucket.hcl").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert run(tmp_path).inputs == []
+    forced = run(tmp_path, Config.model_validate({"formats": {"force": {"*.hcl": "terraform"}}}))
+    assert statuses(forced) == {"bucket.hcl:PP-ENC-001": "fail"}
+
+
+def test_a_format_can_be_disabled(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert run(tmp_path, Config.model_validate({"formats": {"disable": ["terraform"]}})).inputs == []
