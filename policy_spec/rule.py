@@ -180,6 +180,11 @@ class Selector(_Strict):
 
 class PlatformDefault(_Strict):
     note: str = Field(description="What the platform does when the manifest says nothing, and since when.")
+    when: Condition | None = Field(
+        default=None,
+        description="The default applies only to resources satisfying this, typically that the attribute is not "
+        "set: an explicit opt-out (`sqs_managed_sse_enabled = false`) is never excused by a default.",
+    )
     always: bool = Field(
         default=False,
         description="The platform has applied it to every such resource, old and new, and it cannot be turned "
@@ -208,7 +213,7 @@ class Rule(_Strict):
     docs: Docs
 
 
-for _model in (Test, Relation, All, AnyOf, Not, Selector, Rule):
+for _model in (Test, Relation, All, AnyOf, Not, Selector, PlatformDefault, Rule):
     _model.model_rebuild()
 
 _TEST_KEYS = {"attr", "resource", "default", *OPERATORS}

@@ -76,3 +76,22 @@ def test_a_format_can_be_forced_for_files_detection_would_skip(tmp_path: Path) -
 def test_a_format_can_be_disabled(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
     assert run(tmp_path, Config.model_validate({"formats": {"disable": ["terraform"]}})).inputs == []
+
+
+def test_a_platform_default_never_excuses_an_explicit_opt_out(tmp_path: Path) -> None:
+    rules_dir = tmp_path / "rules" / "encryption-at-rest"
+    rules_dir.mkdir(parents=True)
+    (rules_dir / "PP-TST-001.yaml").write_text(
+        "id: PP-TST-001\nname: queue-unencrypted\ntitle: Queue is encrypted\nmessage: Queue is not encrypted\n"
+        "commitment: encryption-at-rest\nseverity: high\nselect: {format: terraform, types: [aws_sqs_queue]}\n"
+        "condition: {attr: sse, equals: true}\n"
+        "platform_default: {note: new queues are encrypted, when: {attr: sse, exists: false}}\n"
+        "docs: {what: what it checks here, why: why it matters here, fix: how to fix it here}\n")
+    (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "silent" {}\n'
+                                      'resource "aws_sqs_queue" "off" {\n  sse = false\n}\n')
+    config = Config(bundled_rules=False, rules=[str(tmp_path / "rules")], platform_defaults="accept")
+    from checker.scan import rule_set as build
+
+    report = scan([tmp_path], config, build(config, tmp_path))
+    verdicts = {r.resource.name: (r.status, r.basis) for r in report.results if r.resource}
+    assert verdicts == {"silent": ("pass", "platform-default"), "off": ("fail", "declared")}

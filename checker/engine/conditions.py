@@ -184,10 +184,11 @@ def _leaf(test: Test, subject: Subject, context: Context, path: AttrPath, value:
     attribute = _dotted(path)
     location = subject.resource.location_of(path)
     basis = "declared"
-    if value is _MISSING or value is None:
+    if value is _MISSING or value is None or (value == "" and test.operator == "exists"):
         if test.operator == "exists" or test.default is None:
             return _absent(test, attribute, location)
         value, basis = test.default, "platform-default"
+        attribute = _dotted(subject.base + tuple(int(s) if s.isdigit() else s for s in (test.attr or "").split(".")))
     if isinstance(value, Unknown) and not (isinstance(value, Reference) and test.operator == "exists"):
         return Verdict(None, f"`{attribute}` could not be determined: {value.reason}", attribute,
                        _show(attribute, value), _expected(test), location, basis)

@@ -23,7 +23,10 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
         for rtype in rule.select.types:
             for resource in by_type.get((rule.select.format, rtype), []):
                 if _selected(rule, resource, context, config):
-                    results.append(_result(rule, resource, evaluate(rule.condition, Subject(resource, resource.attrs), context), config))
+                    subject = Subject(resource, resource.attrs)
+                    verdict = evaluate(rule.condition, subject, context)
+                    excusable = verdict.state is False and _default_applies(rule, subject, context)
+                    results.append(_result(rule, resource, verdict, config, excusable))
     return results
 
 
@@ -35,7 +38,14 @@ def _selected(rule: Rule, resource: Resource, context: Context, config: Config) 
     return evaluate(rule.select.where, Subject(resource, resource.attrs), context).state is not False
 
 
-def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) -> Result:
+def _default_applies(rule: Rule, subject: Subject, context: Context) -> bool:
+    default = rule.platform_default
+    if default is None:
+        return False
+    return default.when is None or evaluate(default.when, subject, context).state is True
+
+
+def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config, excusable: bool) -> Result:
     basis = verdict.basis
     note = None
     status: ResultStatus
@@ -43,13 +53,13 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config) ->
         status, message = "pass", f"{rule.title}: {verdict.reason}"
     elif verdict.state is None:
         status, message = "error", f"{rule.message}: {verdict.reason}"
-    elif rule.platform_default is not None and _counts(rule.platform_default, config):
+    elif excusable and rule.platform_default is not None and _counts(rule.platform_default, config):
         status, basis = "pass", "platform-default"
         message = f"{rule.title}: rests on the platform default"
         note = rule.platform_default.note
     else:
         status, message = "fail", f"{rule.message}: {verdict.reason}"
-        if rule.platform_default is not None:
+        if excusable and rule.platform_default is not None:
             note = (f"platform default not counted (platform_defaults: {config.platform_defaults}): "
                     f"{rule.platform_default.note}")
     note = "; ".join([*resource.notes, *([note] if note else [])]) or None

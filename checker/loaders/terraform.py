@@ -60,14 +60,14 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
             first = problems[0]
             outcome.errors.append(LoadError(source.path, first.line, f"invalid HCL: {first.message}"))
             continue
-        if source.path.endswith(".tf"):
-            _collect(module, root, source.path)
-        else:
+        if source.path.endswith(".tfvars"):
             _collect_tfvars(module, root, source.path)
+        else:
+            _collect(module, root, source.path)
     called = _called_folders(modules)
     for folder in sorted(modules):
         module = modules[folder]
-        if not any(path.endswith(".tf") for _, path in module.resources + module.calls):
+        if not module.resources and not module.calls:
             continue
         is_root = folder not in called
         for var_file in (sorted(module.var_files) if is_root and module.var_files else [None]):
