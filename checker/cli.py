@@ -15,12 +15,15 @@ from pathlib import Path
 import click
 
 from checker import __version__
-from checker.config import find_config, load_config
+from checker.config import CONFIG_NAMES, find_config, load_config
 from checker.errors import CheckerError
 from checker.policies import load_policy, policy_text, stale_quotes
 from checker.reporters import REPORTERS
 from checker.reporters.options import RenderOptions
-from checker.scan import RuleSet, failing, rule_set, scan
+from checker.exempt import Exemptions, baseline_of
+from checker.gitfiles import changed_since as changed_since_paths
+from checker.scan import RuleSet, failing, rule_set, scan, scan_folders, scan_root
+from checker.waivers import load_baseline, load_waivers, write_baseline
 from policy_spec.config import Config
 from policy_spec.rule import SEVERITIES
 
@@ -71,6 +74,9 @@ def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails (default: low).")
 @click.option("--verbose", "-v", is_flag=True, help="List passing results too.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when on a terminal).")
+@click.option("--baseline", "baseline_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Failures recorded by `baseline write` do not fail the gate; only new ones do.")
+@click.option("--changed-since", metavar="REF", help="Report only files changed since this git ref (all are loaded).")
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str,
@@ -79,6 +85,8 @@ def scan_command(
     fail_on: str | None,
     verbose: bool,
     color: bool | None,
+    baseline_path: Path | None,
+    changed_since: str | None,
 ) -> int:
     """Scan PATHS (default: the current folder) and report each commitment's evidence."""
     targets = list(paths) or [Path(".")]
@@ -86,13 +94,76 @@ def scan_command(
     if fail_on:
         config = config.model_copy(update={"fail_on": fail_on})
     rules = rule_set(config, base)
-    report = scan(targets, config, rules)
+    exemptions = _exemptions(config, base, baseline_path)
+    only = changed_since_paths(changed_since, scan_root(targets)) if changed_since else None
+    report = scan(targets, config, rules, exemptions, only)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     rendered = REPORTERS[fmt].render(report, RenderOptions(color=use_color, verbose=verbose))
     if output:
         output.write_text(rendered, encoding="utf-8")
     else:
         click.echo(rendered, nl=False, color=use_color)
+    blocking = failing(report.results, config.fail_on, config.fail_on_error)
+    return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+def _exemptions(config: Config, base: Path, baseline_path: Path | None) -> Exemptions:
+    waivers = load_waivers(base / config.waivers) if config.waivers else None
+    return Exemptions(
+        waivers=waivers.waivers if waivers else (),
+        waiver_file=config.waivers or "",
+        baseline=load_baseline(baseline_path) if baseline_path else None,
+    )
+
+
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Overwrite an existing configuration.")
+def init_command(force: bool) -> int:
+    """Write a commented starting configuration, .policyproof.yaml, in the current folder."""
+    from checker.init_config import TEMPLATE
+
+    target = Path(CONFIG_NAMES[0])
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists; use --force to overwrite it")
+    target.write_text(TEMPLATE, encoding="utf-8")
+    click.echo(f"wrote {target}")
+    return EXIT_CLEAN
+
+
+@cli.group("baseline")
+def baseline_group() -> None:
+    """Record today's failures so that only new ones fail the gate."""
+
+
+@baseline_group.command("write")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(".policyproof-baseline.json"), show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def baseline_write(paths: tuple[Path, ...], output: Path, config_path: Path | None) -> int:
+    """Write the current failing results of PATHS to the baseline file."""
+    targets = list(paths) or [Path(".")]
+    config, base = _config(config_path, targets[0])
+    report = scan(targets, config, rule_set(config, base), _exemptions(config, base, None))
+    baseline = baseline_of(report.results)
+    write_baseline(baseline, output)
+    click.echo(f"{len(baseline.entries)} failing results recorded in {output}")
+    return EXIT_CLEAN
+
+
+@cli.command("hook", hidden=True)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def hook_command(files: tuple[Path, ...], config_path: Path | None) -> int:
+    """The pre-commit hook: check the folders of FILES, report on FILES only."""
+    root = Path(".").resolve()
+    config, base = _config(config_path, root)
+    wanted = {f.resolve().relative_to(root).as_posix() for f in files if f.resolve().is_relative_to(root)}
+    folders = sorted({(root / name).parent for name in wanted})
+    if not folders:
+        return EXIT_CLEAN
+    report = scan_folders(root, folders, config, rule_set(config, base), _exemptions(config, base, None), wanted)
+    click.echo(REPORTERS["text"].render(report, RenderOptions(color=sys.stdout.isatty())), nl=False)
     blocking = failing(report.results, config.fail_on, config.fail_on_error)
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
 

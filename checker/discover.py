@@ -18,7 +18,7 @@ class Candidate:
     size: int
 
 
-def walk(root: Path, excludes: Sequence[str] = ()) -> Iterator[Candidate]:
+def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> Iterator[Candidate]:
     """Regular files below ``root`` in a stable order; symbolic links are never followed."""
     root = root.resolve()
     if root.is_file():
@@ -30,7 +30,7 @@ def walk(root: Path, excludes: Sequence[str] = ()) -> Iterator[Candidate]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if d not in ALWAYS_SKIPPED and not _excluded(_join(relative_folder, d), excludes)
+            if recursive and d not in ALWAYS_SKIPPED and not _excluded(_join(relative_folder, d), excludes)
         )
         for name in sorted(files):
             relative = _join(relative_folder, name)

@@ -1,17 +1,21 @@
 """One scan, from paths to a report: discover, load, evaluate, roll up."""
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from checker import __version__
+from checker.attestations import LoadedAttestation, judge, load_attestations
+from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
 from checker.engine.evaluate import load_error_results, run
 from checker.engine.rollup import roll_up
+from checker.exempt import Exemptions, apply, find_suppressions
 from checker.loaders import LOADERS, loader_for
 from checker.model import LoadError, LoadOutcome
 from checker.policies import load_policy
@@ -30,6 +34,9 @@ class RuleSet:
     policy: Policy
     rules: list[Rule]
     version: str
+    files: tuple[Path, ...] = ()
+    """The rule files read, for a manifest of every input."""
+    attestations: tuple[LoadedAttestation, ...] = ()
 
 
 def rule_set(config: Config, base: Path | None = None) -> RuleSet:
@@ -42,26 +49,72 @@ def rule_set(config: Config, base: Path | None = None) -> RuleSet:
     if config.enable:
         rules = [r for r in rules if r.id in config.enable]
     rules = [r for r in rules if r.id not in config.disable]
-    return RuleSet(policy, rules, digest(files))
+    attested = load_attestations(config.attestations, base, [c.id for c in policy.commitments])
+    return RuleSet(policy, rules, digest(files), tuple(files), tuple(attested))
 
 
-def scan(paths: Sequence[Path], config: Config, rules: RuleSet) -> Report:
-    root = scan_root(paths)
-    files, too_big = read_inputs(paths, root, config)
+def scan(
+    paths: Sequence[Path],
+    config: Config,
+    rules: RuleSet,
+    exemptions: Exemptions | None = None,
+    report_only: Collection[str] | None = None,
+    today: dt.date | None = None,
+    root: Path | None = None,
+    recursive: bool = True,
+) -> Report:
+    """Scan ``paths``; ``report_only`` keeps the results of those files while every file is still
+    loaded, so relations across files (a bucket and its encryption resource) stay visible.
+    ``today`` is the day attestations are judged on (default: the clock's)."""
+    day = today or dt.date.today()
+    records = judge(rules.attestations, day)
+    root = root or scan_root(paths)
+    files, too_big = read_inputs(paths, root, config, recursive)
     outcome = load_all(files)
     outcome.errors.extend(too_big)
     results = run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors)
+    suppressions = [s for group in files.values() for f in group
+                    if not isinstance(text := f.text(), LoadError) for s in find_suppressions(f.path, text)]
+    results, warnings = apply(results, suppressions, {r.id for r in rules.rules}, exemptions or Exemptions())
+    if report_only is not None:
+        wanted = set(report_only)
+        results = [r for r in results if _paths_of(r) & wanted]
     results.sort(key=_order)
     return Report(
         tool=Tool(version=__version__, rules_version=rules.version),
         policy=PolicyRef(id=rules.policy.id, title=rules.policy.title, version=rules.policy.version),
-        root=str(paths[0]) if len(paths) == 1 else ".",
+        root=str(paths[0]) if len(paths) == 1 and recursive else ".",
         inputs=[InputFile(path=f.path, sha256=f.sha256, format=fmt) for fmt, f in sorted(
             ((fmt, f) for fmt, group in files.items() for f in group), key=lambda pair: pair[1].path)],
         results=results,
-        commitments=roll_up(rules.policy, rules.rules, results),
+        commitments=roll_up(rules.policy, rules.rules, results, records),
         notes=[f"{n.path}:{n.line}: {n.message}" for n in outcome.notes],
+        warnings=warnings + attestation_warnings(records, day),
+        attestations=records,
     )
+
+
+def _paths_of(result: Result) -> set[str]:
+    paths = {result.location.path} if result.location else set()
+    if result.resource is not None and result.resource.location is not None:
+        paths.add(result.resource.location.path)
+    return paths
+
+
+def scan_folders(
+    root: Path,
+    folders: Sequence[Path],
+    config: Config,
+    rules: RuleSet,
+    exemptions: Exemptions | None,
+    report_only: Collection[str],
+) -> Report:
+    """Scan only the files directly in ``folders`` (paths relative to ``root``): a commit hook's view.
+
+    Relations never cross a folder (a Terraform module, a migrations folder), so
+    loading the folders of the changed files is enough to judge those files.
+    """
+    return scan(folders, config, rules, exemptions, report_only, root=root.resolve(), recursive=False)
 
 
 def scan_root(paths: Sequence[Path]) -> Path:
@@ -72,13 +125,13 @@ def scan_root(paths: Sequence[Path]) -> Path:
 
 
 def read_inputs(
-    paths: Sequence[Path], root: Path, config: Config
+    paths: Sequence[Path], root: Path, config: Config, recursive: bool = True
 ) -> tuple[dict[str, list[SourceFile]], list[LoadError]]:
     files: dict[str, list[SourceFile]] = defaultdict(list)
     errors: list[LoadError] = []
     seen: set[str] = set()
     for path in paths:
-        for candidate in walk(path, config.exclude):
+        for candidate in walk(path, config.exclude, recursive):
             relative = os.path.relpath(candidate.absolute, root).replace(os.sep, "/")
             if relative in seen:
                 continue

@@ -30,6 +30,14 @@ class PersonalData(_Strict):
         ],
         description="Regular expressions over a resource's name or address; backups hold copies of personal data.",
     )
+    column_patterns: list[str] = Field(
+        default_factory=lambda: [
+            r"(?i)^(e_?mail(_address)?|phone(_number)?|mobile|full_?name|first_?name|last_?name|"
+            r"(billing_|postal_|home_)?address|date_of_birth|birth_?date|dob|ssn|national_id|ip_address|"
+            r"passport_number|tax_id)$",
+        ],
+        description="Regular expressions over a table's column names: a table with such a column holds personal data.",
+    )
 
 
 class Formats(_Strict):
@@ -39,6 +47,21 @@ class Formats(_Strict):
         default_factory=dict, description="Glob pattern → format, e.g. `{\"deploy/*.yml\": kubernetes}`."
     )
     disable: list[str] = Field(default_factory=list, description="Formats not to read at all.")
+
+
+class Database(_Strict):
+    """Where the SQL migrations are and which schemas clients reach through the API."""
+
+    migrations: list[str] = Field(
+        default_factory=list,
+        description="Extra glob patterns of migration files read as SQL, beside `supabase/migrations/*.sql` and "
+        "any `*.sql` below a folder named `migrations`, e.g. `[\"db/changes/*.sql\"]`.",
+    )
+    exposed_schemas: list[str] = Field(
+        default_factory=lambda: ["public", "graphql_public"],
+        description="Schemas the Data API (PostgREST) serves to clients; Supabase's default is `public` and "
+        "`graphql_public` (`[api] schemas` in `supabase/config.toml`).",
+    )
 
 
 class Config(_Strict):
@@ -59,4 +82,10 @@ class Config(_Strict):
     )
     personal_data: PersonalData = Field(default_factory=PersonalData)
     formats: Formats = Field(default_factory=Formats)
+    database: Database = Field(default_factory=Database)
+    waivers: str | None = Field(default=None, description="Waiver file, relative to the configuration file.")
     max_file_bytes: int = Field(default=5_000_000, ge=1, description="Larger files are an error, not read.")
+    attestations: list[str] = Field(
+        default_factory=list,
+        description="Files of signed-off records (schema: attestation.schema.json) for commitments no file proves.",
+    )

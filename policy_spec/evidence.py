@@ -1,6 +1,7 @@
 """The evidence a scan produces: the JSON contract that CI tools and auditors read."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,9 +27,18 @@ class ResourceRef(_Strict):
     name: str
     address: str
     format: str
+    location: Location | None = Field(default=None, description="The resource's own block, first to last line.")
     module_call: Location | None = Field(
         default=None, description="For a resource of a module instance: the `module` block that created it."
     )
+
+
+class Exemption(_Strict):
+    kind: Literal["suppression", "waiver", "baseline"]
+    reason: str
+    owner: str | None = None
+    expires: str | None = Field(default=None, description="ISO date after which the exemption stops applying.")
+    source: Location | None = Field(default=None, description="Where the exemption is written.")
 
 
 class Result(_Strict):
@@ -49,6 +59,8 @@ class Result(_Strict):
     )
     error_kind: Literal["parse", "unresolved", "io", "evaluation"] | None = None
     note: str | None = Field(default=None, description="Context an auditor needs, such as a platform default.")
+    exemption: Exemption | None = Field(default=None, description="Why a `waived` result does not count.")
+
 
 
 class Tool(_Strict):
@@ -88,6 +100,28 @@ class CommitmentResult(_Strict):
     rules: list[str]
 
 
+AttestationState = Literal["valid", "expiring", "expired", "not-yet-valid"]
+
+
+class EvidenceRef(_Strict):
+    ref: str = Field(description="A link, or a file path relative to the configuration.")
+    sha256: str | None = Field(default=None, description="For a file: its digest when the record was read.")
+
+
+class AttestationRecord(_Strict):
+    commitment: str
+    by: str
+    date: dt.date
+    statement: str
+    evidence: list[EvidenceRef]
+    expires: dt.date
+    state: AttestationState = Field(
+        description="`valid`; `expiring` (valid, but ends within the warning window); `expired`; "
+        "`not-yet-valid` (dated after the day of the scan)."
+    )
+    source: str = Field(description="The attestation file it was read from.")
+
+
 class Report(_Strict):
     schema_version: Literal["1"] = "1"
     tool: Tool
@@ -97,3 +131,9 @@ class Report(_Strict):
     results: list[Result]
     commitments: list[CommitmentResult]
     notes: list[str] = Field(default_factory=list, description="Files skipped on purpose, with the reason.")
+    warnings: list[str] = Field(
+        default_factory=list, description="Things to act on soon that do not fail the gate, e.g. waivers near expiry."
+    )
+    attestations: list[AttestationRecord] = Field(
+        default_factory=list, description="Signed-off records for commitments, as judged on the day of the scan."
+    )

@@ -13,17 +13,22 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from policy_spec.attestation import AttestationFile
 from policy_spec.config import Config
 from policy_spec.evidence import Report
 from policy_spec.policy import Policy
 from policy_spec.rule import Rule
+from policy_spec.waiver import Baseline, WaiverFile
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 MODELS: dict[str, type[BaseModel]] = {
+    "attestation": AttestationFile,
     "config": Config,
     "evidence": Report,
     "policy": Policy,
     "rule": Rule,
+    "waivers": WaiverFile,
+    "baseline": Baseline,
 }
 
 

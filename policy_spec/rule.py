@@ -29,6 +29,7 @@ OPERATORS: tuple[str, ...] = (
     "regex",
     "contains",
     "tls_at_least",
+    "base64_bytes",
     "any_item",
     "all_items",
 )
@@ -68,6 +69,11 @@ class Test(_Strict):
     contains: Any = None
     tls_at_least: str | None = Field(
         default=None, description='Lowest acceptable protocol version, e.g. "1.2"; vendor spellings are understood.'
+    )
+    base64_bytes: int | None = Field(
+        default=None, ge=1,
+        description="Holds when the value is base64 that decodes to exactly this many bytes (32 for an AES-256 key). "
+        "The value is never shown in evidence.",
     )
     any_item: Condition | None = Field(default=None, description="Holds when some item of the list satisfies it.")
     all_items: Condition | None = Field(default=None, description="Holds when every item of the list satisfies it.")

@@ -18,6 +18,8 @@ from checker.model import AttrPath, Reference, Resource, SourceLocation, Unknown
 from policy_spec.rule import All, AnyOf, Condition, Not, Related, Test
 
 _MISSING: Any = object()
+_KEY_MATERIAL = frozenset({"base64_bytes"})
+"""Operators whose subject is a key: its value is withheld from evidence whatever the attribute is called."""
 _SECRET = re.compile(
     r"(?i)(password|passwd|secret|token|private_key|access_key|raw_key|key_raw|api_key|credential|"
     r"connection_string|sas_url|auth_string)"
@@ -153,8 +155,17 @@ def _resource_field(resource: Resource, name: str) -> str:
 
 
 def _values(subject: Subject, dotted: str) -> Iterator[tuple[AttrPath, Any]]:
-    steps: list[str | int] = [int(s) if s.isdigit() else s for s in dotted.split(".")]
-    yield from _walk(subject.attrs, steps, subject.base)
+    yield from _walk(subject.attrs, split_path(dotted), subject.base)
+
+
+_STEP = re.compile(r"\[([^\]]+)\]|([^.\[\]]+)")
+
+
+def split_path(dotted: str) -> list[str | int]:
+    """Steps of an attribute path; a key containing dots, such as a Kubernetes annotation, is bracketed:
+    ``metadata.annotations[nginx.ingress.kubernetes.io/ssl-redirect]``."""
+    return [bracketed if bracketed else int(plain) if plain.isdigit() else plain
+            for bracketed, plain in _STEP.findall(dotted)]
 
 
 def _walk(value: Any, steps: list[str | int], path: AttrPath) -> Iterator[tuple[AttrPath, Any]]:
@@ -188,7 +199,7 @@ def _leaf(test: Test, subject: Subject, context: Context, path: AttrPath, value:
         if test.operator == "exists" or test.default is None:
             return _absent(test, attribute, location)
         value, basis = test.default, "platform-default"
-        attribute = _dotted(subject.base + tuple(int(s) if s.isdigit() else s for s in (test.attr or "").split(".")))
+        attribute = _dotted(subject.base + tuple(split_path(test.attr or "")))
     if isinstance(value, Unknown) and not (isinstance(value, Reference) and test.operator == "exists"):
         return Verdict(None, f"`{attribute}` could not be determined: {value.reason}", attribute,
                        _show(attribute, value), _expected(test), location, basis)
@@ -209,7 +220,7 @@ def _absent(test: Test, attribute: str, location: SourceLocation) -> Verdict:
 
 def _compare(test: Test, attribute: str, value: Any, location: SourceLocation, basis: str) -> Verdict:
     outcome = operators.COMPARISONS[test.operator](value, test.operand)
-    shown = _show(attribute, value)
+    shown = "[redacted]" if test.operator in _KEY_MATERIAL else _show(attribute, value)
     if isinstance(outcome, operators.Undetermined):
         return Verdict(None, f"`{attribute}`: {outcome.reason}", attribute, shown, _expected(test), location, basis)
     default_note = " (provider default)" if basis == "platform-default" else ""
@@ -256,7 +267,12 @@ def _items(test: Test, subject: Subject, context: Context, path: AttrPath, value
 
 
 def _dotted(path: AttrPath) -> str:
-    return ".".join(str(step) for step in path)
+    """The path as a rule writes it, so evidence can be pasted back into a rule."""
+    text = ""
+    for step in path:
+        part = str(step)
+        text += f"[{part}]" if "." in part or "[" in part else (f".{part}" if text else part)
+    return text
 
 
 def _show(attribute: str, value: Any) -> Any:
@@ -302,4 +318,6 @@ def _describe(test: Test) -> str:
     }
     if test.operator == "tls_at_least":
         return f"TLS {test.operand} or newer only"
+    if test.operator == "base64_bytes":
+        return f"base64 of a {test.operand}-byte key"
     return f"{words.get(test.operator, test.operator)} {_brief(test.operand)}"

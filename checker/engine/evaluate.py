@@ -74,6 +74,7 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config, ex
             name=resource.name,
             address=resource.address,
             format=resource.format,
+            location=_location(resource.location),
             module_call=_location(resource.module_call) if resource.module_call else None,
         ),
         location=_location(verdict.location or resource.location),

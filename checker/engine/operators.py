@@ -8,6 +8,8 @@ entry in ``COMPARISONS`` and one field in ``policy_spec.rule.Test``.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -125,6 +127,18 @@ def tls_at_least(value: Any, operand: str) -> Outcome:
     return found >= tls.parse_required(operand)
 
 
+def base64_bytes(value: Any, operand: int) -> Outcome:
+    """Key material is judged by its decoded size (AES-256 needs 32 bytes), never echoed back:
+    the value is a secret, so no reason built here may quote it."""
+    if not isinstance(value, str):
+        return Undetermined("the value is not text, so it is not base64")
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(decoded) == operand
+
+
 def _spelling(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -150,5 +164,6 @@ COMPARISONS: dict[str, Callable[[Any, Any], Outcome]] = {
     "regex": regex,
     "contains": contains,
     "tls_at_least": tls_at_least,
+    "base64_bytes": base64_bytes,
 }
 """``exists`` is special-cased by the caller for missing values; ``any_item``/``all_items`` live in conditions."""
