@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from checker import __version__
+from checker.clock import now
 from checker.config import CONFIG_NAMES, find_config, load_config
 from checker.errors import CheckerError
 from checker.policies import load_policy, policy_text, stale_quotes
@@ -96,9 +97,11 @@ def scan_command(
     rules = rule_set(config, base)
     exemptions = _exemptions(config, base, baseline_path)
     only = changed_since_paths(changed_since, scan_root(targets)) if changed_since else None
-    report = scan(targets, config, rules, exemptions, only)
+    moment = now()
+    report = scan(targets, config, rules, exemptions, only, today=moment.date())
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    rendered = REPORTERS[fmt].render(report, RenderOptions(color=use_color, verbose=verbose))
+    options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules.rules), generated=moment)
+    rendered = REPORTERS[fmt].render(report, options)
     if output:
         output.write_text(rendered, encoding="utf-8")
     else:
@@ -282,6 +285,63 @@ def policy_check(config_path: Path | None, text_path: Path | None) -> int:
         click.echo(f"stale quote: {commitment_id}: the text no longer contains it")
     click.echo(f"{len(policy.commitments) - len(stale)} of {len(policy.commitments)} quotes found in the text")
     return EXIT_FINDINGS if stale else EXIT_CLEAN
+
+
+@cli.command("report")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write every format and manifest.json into.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails (default: low).")
+def report_command(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, fail_on: str | None) -> int:
+    """Scan PATHS and write an evidence bundle: every format plus a manifest of inputs and outputs with SHA-256.
+
+    The time in the bundle is SOURCE_DATE_EPOCH when set, so the same inputs give byte-identical files.
+    """
+    from checker.bundle import inputs_of, write_bundle
+
+    targets = list(paths) or [Path(".")]
+    config_file = config_path or find_config(targets[0])
+    config, base = _config(config_file, targets[0])
+    if fail_on:
+        config = config.model_copy(update={"fail_on": fail_on})
+    rules = rule_set(config, base)
+    moment = now()
+    report = scan(targets, config, rules, _exemptions(config, base, None), today=moment.date())
+    options = RenderOptions(rules=tuple(rules.rules), generated=moment)
+    written = write_bundle(report, options, out_dir, inputs_of(config, config_file, base, rules, report),
+                           scan_root(targets))
+    click.echo(f"wrote {len(written)} files to {out_dir}")
+    blocking = failing(report.results, config.fail_on, config.fail_on_error)
+    return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+@cli.command("trace")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def trace_command(document: Path, config_path: Path | None) -> int:
+    """Check the chain from the published DOCUMENT (HTML, Markdown or text) to the checks.
+
+    Each commitment's quote must still stand in the document (else: drift, exit 1), and each commitment
+    must be checked by a rule or vouched for by a current attestation (else: a gap, reported).
+    """
+    from checker.attestations import judge
+    from checker.trace import describe, plain_text, trace
+
+    config, base = _config(config_path, Path("."))
+    ruleset = rule_set(config, base)
+    try:
+        words = plain_text(document.read_text(encoding="utf-8"), document.name)
+    except UnicodeDecodeError as exc:
+        raise CheckerError(f"{document}: not UTF-8 text ({exc.reason})") from None
+    traced = trace(ruleset.policy, ruleset.rules, judge(ruleset.attestations, now().date()), words)
+    for t in traced:
+        click.echo(describe(t))
+    drift = sum(t.verdict == "drift" for t in traced)
+    gaps = sum(t.verdict == "gap" for t in traced)
+    click.echo(f"{len(traced)} commitments of {ruleset.policy.id} ({ruleset.policy.version}): "
+               f"{drift} drifted, {gaps} not covered")
+    return EXIT_FINDINGS if drift else EXIT_CLEAN
 
 
 def entry() -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -11,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from checker.errors import RuleError
-from policy_spec.rule import Rule
+from policy_spec.rule import RULE_ID, Rule
 
 
 def bundled_rules_dir() -> Path:
@@ -24,10 +25,15 @@ def rule_files(folders: Iterable[Path]) -> list[Path]:
         if folder.is_file():
             files.append(folder)
         elif folder.is_dir():
-            files.extend(sorted(p for p in folder.rglob("*.y*ml") if p.is_file() and p.suffix in (".yaml", ".yml")))
+            files.extend(sorted(p for p in folder.rglob("*.y*ml")
+                                if p.is_file() and p.suffix in (".yaml", ".yml") and _RULE_FILE.match(p.stem)))
         else:
             raise RuleError(str(folder), "", "no such rule file or folder")
     return files
+
+
+_RULE_FILE = re.compile(RULE_ID)
+"""Rule files are named after their id; other YAML beside them (a vendor catalog) is data."""
 
 
 def load_rule(path: Path) -> Rule:

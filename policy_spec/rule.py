@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 Severity = Literal["low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
-RULE_ID = r"^PP-[A-Z]{2,6}-[0-9]{3}$"
+RULE_ID = r"^[A-Z][A-Z0-9]{1,9}-[A-Z]{2,6}-[0-9]{3}$"
+"""`PP-ENC-001` for bundled rules; a company's own rules use their own prefix, e.g. `ACME-ENC-001`."""
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 OPERATORS: tuple[str, ...] = (

@@ -184,3 +184,74 @@ def test_an_unknown_format_in_config_exits_2(tmp_path: Path, capsys: pytest.Capt
     (tmp_path / ".policyproof.yaml").write_text("formats:\n  disable: [cobol]\n")
     assert main(["scan", str(tmp_path)]) == 2
     assert "cobol" in capsys.readouterr().err
+
+
+def test_baseline_write_then_only_new_failures_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "old.tf").write_text('resource "aws_s3_bucket" "old" {}\n')
+    baseline = tmp_path / "baseline.json"
+    assert main(["baseline", "write", str(tmp_path), "--output", str(baseline)]) == 0
+    assert main(["scan", str(tmp_path), "--baseline", str(baseline)]) == 0
+    (tmp_path / "new.tf").write_text('resource "aws_s3_bucket" "new" {}\n')
+    assert main(["scan", str(tmp_path), "--baseline", str(baseline)]) == 1
+
+
+def test_waivers_named_in_config_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "old.tf").write_text('resource "aws_s3_bucket" "old" {}\n')
+    (tmp_path / "waivers.yaml").write_text(
+        "waivers:\n  - rule: PP-ENC-001\n    resource: aws_s3_bucket.old\n    owner: sre@acme.test\n"
+        "    reason: removed next sprint\n    expires: 2999-01-01\n")
+    (tmp_path / ".policyproof.yaml").write_text("waivers: waivers.yaml\n")
+    code, report = scan_json(tmp_path, capsys=capsys)
+    assert code == 0 and report["results"][0]["status"] == "waived"
+
+
+def test_an_invalid_waiver_file_exits_2_naming_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "waivers.yaml").write_text("waivers:\n  - rule: PP-ENC-001\n    owner: me\n    reason: r\n")
+    (tmp_path / ".policyproof.yaml").write_text("waivers: waivers.yaml\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "expires" in capsys.readouterr().err
+
+
+def git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "d", "GIT_AUTHOR_EMAIL": "d@x", "GIT_COMMITTER_NAME": "d", "GIT_COMMITTER_EMAIL": "d@x",
+           "PATH": __import__("os").environ["PATH"], "HOME": str(cwd)}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_changed_since_reports_only_changed_files_but_loads_all(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "old.tf").write_text('resource "aws_s3_bucket" "old" {}\n')
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "old")
+    (tmp_path / "bucket.tf").write_text('resource "aws_s3_bucket" "docs" {}\n')
+    (tmp_path / "sse.tf").write_text(
+        'resource "aws_s3_bucket_server_side_encryption_configuration" "docs" {\n  bucket = aws_s3_bucket.docs.id\n'
+        '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "AES256"\n    }\n  }\n}\n')
+    code, report = scan_json(tmp_path, "--changed-since", "HEAD", capsys=capsys)
+    assert code == 0 and {r["resource"]["address"] for r in report["results"]} == {"aws_s3_bucket.docs"}
+
+
+def test_changed_since_an_unknown_ref_exits_2(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q", "-b", "main")
+    assert main(["scan", str(tmp_path), "--changed-since", "nope"]) == 2
+
+
+def test_init_writes_a_configuration_that_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    assert main(["init"]) == 2
+    assert main(["scan", "."]) == 0
+
+
+def test_the_hook_reports_only_the_given_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "old.tf").write_text('resource "aws_s3_bucket" "old" {}\n')
+    (tmp_path / "infra" / "ok.tf").write_text(ENCRYPTED_BUCKET)
+    monkeypatch.chdir(tmp_path)
+    assert main(["hook", "infra/ok.tf"]) == 0
+    assert main(["hook", "infra/old.tf", "README.md"]) == 1
+    assert "infra/old.tf:1 FAIL PP-ENC-001" in capsys.readouterr().out

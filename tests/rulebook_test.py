@@ -89,3 +89,16 @@ def test_duplicate_ids_are_an_error(tmp_path: Path) -> None:
     second = write(tmp_path / "b", VALID)
     with pytest.raises(RuleError, match="also defined"):
         load_rules([first, second], ["encryption-at-rest"])
+
+
+def test_yaml_files_not_named_like_a_rule_id_are_data_not_rules(tmp_path: Path) -> None:
+    from checker.rulebook import rule_files
+
+    write(tmp_path, VALID)
+    (tmp_path / "catalog.yaml").write_text("vendors: []\n")
+    assert [p.name for p in rule_files([tmp_path])] == ["PP-TST-001.yaml"]
+
+
+def test_a_company_prefix_is_a_valid_rule_id(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID.replace("PP-TST-001", "ACME-TST-001"), name="ACME-TST-001.yaml")
+    assert load_rule(path).id == "ACME-TST-001"

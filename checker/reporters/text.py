@@ -42,6 +42,8 @@ def render(report: Report, options: RenderOptions) -> str:
         f"{len(report.inputs)} files, {totals['pass']} passed, {totals['fail']} failed, "
         f"{totals['error']} errors" + (f", {totals['waived']} waived" if totals["waived"] else "")
     )
+    for warning in report.warnings:
+        lines.append(paint("error", f"warning: {warning}"))
     for note in report.notes:
         lines.append(paint("dim", f"note: {note}"))
     return "\n".join(lines) + "\n"
