@@ -62,16 +62,20 @@ def scan(
     today: dt.date | None = None,
     root: Path | None = None,
     recursive: bool = True,
+    live: LoadOutcome | None = None,
 ) -> Report:
     """Scan ``paths``; ``report_only`` keeps the results of those files while every file is still
     loaded, so relations across files (a bucket and its encryption resource) stay visible.
-    ``today`` is the day attestations are judged on (default: the clock's)."""
+    ``today`` is the day attestations are judged on (default: the clock's); ``live`` adds resources read
+    from a running service (``scan --db``)."""
     day = today or dt.date.today()
     records = judge(rules.attestations, day)
     root = root or scan_root(paths)
     files, too_big = read_inputs(paths, root, config, recursive)
-    outcome = load_all(files)
+    outcome = load_all(files, config)
     outcome.errors.extend(too_big)
+    if live is not None:
+        outcome.extend(live)
     results = run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors)
     suppressions = [s for group in files.values() for f in group
                     if not isinstance(text := f.text(), LoadError) for s in find_suppressions(f.path, text)]
@@ -133,7 +137,7 @@ def read_inputs(
     for path in paths:
         for candidate in walk(path, config.exclude, recursive):
             relative = os.path.relpath(candidate.absolute, root).replace(os.sep, "/")
-            if relative in seen:
+            if relative in seen or not _included(relative, config.include):
                 continue
             seen.add(relative)
             try:
@@ -154,16 +158,25 @@ def read_inputs(
     return files, errors
 
 
+def _included(path: str, patterns: Sequence[str]) -> bool:
+    return not patterns or any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path, f"{p.rstrip('/')}/*")
+                               for p in patterns)
+
+
 def _format_of(path: str, head: bytes, config: Config) -> str | None:
     forced = next((fmt for pattern, fmt in config.formats.force.items() if fnmatch.fnmatch(path, pattern)), None)
+    if forced is None and any(fnmatch.fnmatch(path, pattern) for pattern in config.database.migrations):
+        forced = "sql"
     fmt = forced or loader_for(path, head)
     return None if fmt is None or fmt in config.formats.disable else fmt
 
 
-def load_all(files: dict[str, list[SourceFile]]) -> LoadOutcome:
+def load_all(files: dict[str, list[SourceFile]], config: Config | None = None) -> LoadOutcome:
     outcome = LoadOutcome()
     for fmt in sorted(files):
-        outcome.extend(LOADERS[fmt].load(files[fmt]))
+        module = LOADERS[fmt]
+        configured = getattr(module, "load_configured", None)
+        outcome.extend(configured(files[fmt], config) if configured and config else module.load(files[fmt]))
     return outcome
 
 

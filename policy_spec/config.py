@@ -70,6 +70,9 @@ class Config(_Strict):
     bundled_rules: bool = Field(default=True, description="Load the rules shipped with policyproof.")
     enable: list[str] = Field(default_factory=list, description="Only these rule ids (empty: all).")
     disable: list[str] = Field(default_factory=list, description="Rule ids to skip.")
+    include: list[str] = Field(
+        default_factory=list, description="Glob patterns of paths to scan (empty: everything not excluded)."
+    )
     exclude: list[str] = Field(default_factory=list, description="Glob patterns of paths not to scan.")
     fail_on: Severity = Field(default="low", description="Lowest severity of a failure that fails the gate.")
     fail_on_error: bool = Field(default=True, description="Whether an `error` result fails the gate.")
@@ -85,6 +88,12 @@ class Config(_Strict):
     database: Database = Field(default_factory=Database)
     waivers: str | None = Field(default=None, description="Waiver file, relative to the configuration file.")
     max_file_bytes: int = Field(default=5_000_000, ge=1, description="Larger files are an error, not read.")
+    nginx_version: str = Field(
+        default="1.28.0", pattern=r"^\d+\.\d+(\.\d+)?$",
+        description="The nginx release the configuration runs on; it decides the `ssl_protocols` that applies "
+        "when none is set: `TLSv1.2 TLSv1.3` since 1.27.3, `TLSv1 TLSv1.1 TLSv1.2 TLSv1.3` from 1.23.4, "
+        "`TLSv1 TLSv1.1 TLSv1.2` from 1.9.1, with `SSLv3` before.",
+    )
     attestations: list[str] = Field(
         default_factory=list,
         description="Files of signed-off records (schema: attestation.schema.json) for commitments no file proves.",

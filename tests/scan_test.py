@@ -95,3 +95,10 @@ def test_a_platform_default_never_excuses_an_explicit_opt_out(tmp_path: Path) ->
     report = scan([tmp_path], config, build(config, tmp_path))
     verdicts = {r.resource.name: (r.status, r.basis) for r in report.results if r.resource}
     assert verdicts == {"silent": ("pass", "platform-default"), "off": ("fail", "declared")}
+
+
+def test_include_limits_the_scan_to_matching_paths(tmp_path: Path) -> None:
+    for folder in ("infra", "examples"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "s3.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert [i.path for i in run(tmp_path, Config(include=["infra"])).inputs] == ["infra/s3.tf"]
