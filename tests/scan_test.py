@@ -102,3 +102,19 @@ def test_include_limits_the_scan_to_matching_paths(tmp_path: Path) -> None:
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "s3.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
     assert [i.path for i in run(tmp_path, Config(include=["infra"])).inputs] == ["infra/s3.tf"]
+
+
+def test_what_gitignore_ignores_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("generated/\n*.local.tf\n")
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "s3.tf").write_text('resource "aws_s3_bucket" "g" {}\n')
+    (tmp_path / "dev.local.tf").write_text('resource "aws_s3_bucket" "l" {}\n')
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "m" {}\n')
+    assert [i.path for i in run(tmp_path).inputs] == ["main.tf"]
+
+
+def test_a_symlink_loop_does_not_hang_the_walk(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    os.symlink(tmp_path / "a", tmp_path / "a" / "loop")
+    (tmp_path / "a" / "main.tf").write_text('resource "aws_s3_bucket" "m" {}\n')
+    assert [i.path for i in run(tmp_path).inputs] == ["a/main.tf"]
