@@ -18,7 +18,11 @@ def holds_personal_data(resource: Resource, scope: PersonalData) -> bool:
             return True
     names = [resource.name, resource.address]
     names.extend(v for k in ("bucket", "name", "bucket_prefix", "identifier") if isinstance(v := resource.attrs.get(k), str))
-    return any(_compiled(p).search(n) for p in scope.name_patterns for n in names)
+    if any(_compiled(p).search(n) for p in scope.name_patterns for n in names):
+        return True
+    columns = resource.attrs.get("columns")
+    return isinstance(columns, list) and any(
+        _compiled(p).search(c) for p in scope.column_patterns for c in columns if isinstance(c, str))
 
 
 def _labels(attrs: Mapping[str, Any]) -> dict[str, Any]:

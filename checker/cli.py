@@ -18,6 +18,7 @@ from checker import __version__
 from checker.clock import now
 from checker.config import CONFIG_NAMES, find_config, load_config
 from checker.errors import CheckerError
+from checker.live.postgres import load_database
 from checker.policies import load_policy, policy_text, stale_quotes
 from checker.reporters import REPORTERS
 from checker.reporters.options import RenderOptions
@@ -78,6 +79,9 @@ def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
 @click.option("--baseline", "baseline_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Failures recorded by `baseline write` do not fail the gate; only new ones do.")
 @click.option("--changed-since", metavar="REF", help="Report only files changed since this git ref (all are loaded).")
+@click.option("--db", "db_url", metavar="URL", envvar="POLICYPROOF_DB",
+              help="Also check a live PostgreSQL database, read-only (postgresql://user:pass@host/db, or the "
+              "POLICYPROOF_DB variable); without PATHS only the database is checked.")
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str,
@@ -88,6 +92,7 @@ def scan_command(
     color: bool | None,
     baseline_path: Path | None,
     changed_since: str | None,
+    db_url: str | None = None,
 ) -> int:
     """Scan PATHS (default: the current folder) and report each commitment's evidence."""
     targets = list(paths) or [Path(".")]
@@ -98,7 +103,9 @@ def scan_command(
     exemptions = _exemptions(config, base, baseline_path)
     only = changed_since_paths(changed_since, scan_root(targets)) if changed_since else None
     moment = now()
-    report = scan(targets, config, rules, exemptions, only, today=moment.date())
+    live = load_database(db_url, config.database.exposed_schemas) if db_url else None
+    files = targets if paths or not db_url else []
+    report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules.rules), generated=moment)
     rendered = REPORTERS[fmt].render(report, options)
@@ -169,6 +176,29 @@ def hook_command(files: tuple[Path, ...], config_path: Path | None) -> int:
     click.echo(REPORTERS["text"].render(report, RenderOptions(color=sys.stdout.isatty())), nl=False)
     blocking = failing(report.results, config.fail_on, config.fail_on_error)
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+@cli.command("subprocessors")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory here.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def subprocessors_command(paths: tuple[Path, ...], fmt: str, output: Path | None, config_path: Path | None) -> int:
+    """Detected vendors, where each was found, and the difference from the subprocessor register."""
+    from checker.subprocessors.inventory import collect
+    from checker.subprocessors.render import render
+
+    targets = list(paths) or [Path(".")]
+    config, _ = _config(config_path, targets[0])
+    inventory = collect(targets, config)
+    rendered = render(inventory, fmt)
+    if output:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    return EXIT_FINDINGS if inventory.errors or any(v.status == "undisclosed" for v in inventory.vendors) \
+        else EXIT_CLEAN
 
 
 @cli.group("rules")

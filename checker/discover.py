@@ -27,7 +27,7 @@ def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> It
     if root.is_file():
         yield Candidate(root.name, root, root.stat().st_size)
         return
-    ignores: dict[str, pathspec.PathSpec] = {}
+    ignores: dict[str, pathspec.GitIgnoreSpec] = {}
     for folder, dirs, files in os.walk(root, followlinks=False):
         relative_folder = os.path.relpath(folder, root)
         relative_folder = "" if relative_folder == "." else relative_folder.replace(os.sep, "/")
@@ -53,14 +53,14 @@ def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> It
             yield Candidate(relative, absolute, stat.st_size)
 
 
-def _gitignore(path: Path) -> pathspec.PathSpec | None:
+def _gitignore(path: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         return pathspec.GitIgnoreSpec.from_lines(path.read_text(encoding="utf-8", errors="replace").splitlines())
     except (OSError, ValueError):
         return None
 
 
-def _ignored(relative: str, ignores: dict[str, pathspec.PathSpec]) -> bool:
+def _ignored(relative: str, ignores: dict[str, pathspec.GitIgnoreSpec]) -> bool:
     """Whether a .gitignore in a folder above ``relative`` ignores it (a trailing `/` marks a folder)."""
     for folder, spec in ignores.items():
         if not folder:

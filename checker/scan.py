@@ -16,11 +16,13 @@ from checker.discover import walk
 from checker.engine.evaluate import load_error_results, run
 from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
-from checker.loaders import LOADERS, loader_for
+from checker.loaders import LOADERS, loader_for, subprocessor_register
+from checker.loaders.subprocessor_register import register_path
 from checker.model import LoadError, LoadOutcome
 from checker.policies import load_policy
 from checker.rulebook import bundled_rules_dir, digest, load_rules, rule_files
 from checker.sources import SourceFile
+from checker.subprocessors.detect import detect_for_scan
 from policy_spec.config import Config
 from policy_spec.evidence import InputFile, PolicyRef, Report, Result, Tool
 from policy_spec.policy import Policy
@@ -74,6 +76,7 @@ def scan(
     files, too_big = read_inputs(paths, root, config, recursive)
     outcome = load_all(files, config)
     outcome.errors.extend(too_big)
+    outcome.extend(detect_for_scan(outcome, files, config, root))
     if live is not None:
         outcome.extend(live)
     results = run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors)
@@ -167,6 +170,8 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
     forced = next((fmt for pattern, fmt in config.formats.force.items() if fnmatch.fnmatch(path, pattern)), None)
     if forced is None and any(fnmatch.fnmatch(path, pattern) for pattern in config.database.migrations):
         forced = "sql"
+    if forced is None and path == register_path(config.subprocessors):
+        forced = subprocessor_register.FORMAT
     fmt = forced or loader_for(path, head)
     return None if fmt is None or fmt in config.formats.disable else fmt
 

@@ -98,3 +98,13 @@ class Config(_Strict):
         default_factory=list,
         description="Files of signed-off records (schema: attestation.schema.json) for commitments no file proves.",
     )
+    subprocessors: str | None = Field(
+        default=None,
+        description="Path of the subprocessor register, relative to the scanned root; default: "
+        "`subprocessors.yaml` or `.policyproof/subprocessors.yaml` there.",
+    )
+    vendors: list[str] = Field(
+        default_factory=list,
+        description="Extra vendor catalog files (schema: vendor-catalog.schema.json), added to the bundled one; "
+        "an entry with a bundled vendor's id replaces it.",
+    )

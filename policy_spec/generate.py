@@ -18,6 +18,7 @@ from policy_spec.config import Config
 from policy_spec.evidence import Report
 from policy_spec.policy import Policy
 from policy_spec.rule import Rule
+from policy_spec.subprocessors import SubprocessorRegister, VendorCatalog
 from policy_spec.waiver import Baseline, WaiverFile
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -27,6 +28,8 @@ MODELS: dict[str, type[BaseModel]] = {
     "evidence": Report,
     "policy": Policy,
     "rule": Rule,
+    "subprocessors": SubprocessorRegister,
+    "vendor-catalog": VendorCatalog,
     "waivers": WaiverFile,
     "baseline": Baseline,
 }

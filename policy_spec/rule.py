@@ -135,6 +135,12 @@ class Relation(_Strict):
     where: Condition | None = Field(
         default=None, description="Holds when some related resource satisfies it; absent: any related resource."
     )
+    within: Literal["scope", "scan"] = Field(
+        default="scope",
+        description="`scope`: only resources of the same scope (a Terraform module instance, a file) are related; "
+        "`scan`: any resource of the scan, for records kept in another file (a detected vendor and its entry in "
+        "the subprocessor register).",
+    )
 
 
 class Related(_Strict):

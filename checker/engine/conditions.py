@@ -21,9 +21,10 @@ _MISSING: Any = object()
 _KEY_MATERIAL = frozenset({"base64_bytes"})
 """Operators whose subject is a key: its value is withheld from evidence whatever the attribute is called."""
 _SECRET = re.compile(
-    r"(?i)(password|passwd|secret|token|private_key|access_key|raw_key|key_raw|api_key|credential|"
-    r"connection_string|sas_url|auth_string)"
+    r"(?i)(^|[_.-])(password|passwd|pwd|secret|secret_key|client_secret|token|private_key|access_key|raw_key|"
+    r"key_raw|api_key|credentials?|connection_string|sas_url|auth_string)$"
 )
+"""Attribute names whose values are secrets: a name that merely mentions one (`minimum_password_length`) is not."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,10 @@ def _related(condition: Related, subject: Subject, context: Context) -> Verdict:
     resource = subject.resource
     maybe: list[Resource] = []
     if relation.direction == "inbound":
-        found, maybe = context.relations.inbound(resource, relation.types, relation.via)
+        found, maybe = context.relations.inbound(resource, relation.types, relation.via, relation.within)
         missing = f"no {' or '.join(relation.types)} refers to it through `{relation.via}`"
     else:
-        found = context.relations.outbound(resource, relation.types, relation.via)
+        found = context.relations.outbound(resource, relation.types, relation.via, relation.within)
         missing = f"`{relation.via}` does not point at a {' or '.join(relation.types)}"
     if not found and maybe:
         other = maybe[0]

@@ -19,12 +19,21 @@ _NAME_ATTRIBUTES = ("bucket", "name", "id", "arn", "identifier", "cluster_identi
 class RelationIndex:
     def __init__(self, resources: Iterable[Resource]) -> None:
         self._by_scope_type: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_base: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         for resource in resources:
             self._by_scope_type[(resource.scope, resource.type)].append(resource)
+            self._by_type[resource.type].append(resource)
             self._by_base[(resource.scope, base_address(resource))].append(resource)
 
-    def inbound(self, resource: Resource, types: Sequence[str], via: str) -> tuple[list[Resource], list[Resource]]:
+    def _candidates(self, resource: Resource, rtype: str, within: str) -> list[Resource]:
+        """Resources of ``rtype`` a relation may reach: the same scope, or (``within: scan``) anywhere."""
+        if within == "scan":
+            return self._by_type.get(rtype, [])
+        return self._by_scope_type.get((resource.scope, rtype), [])
+
+    def inbound(self, resource: Resource, types: Sequence[str], via: str,
+                within: str = "scope") -> tuple[list[Resource], list[Resource]]:
         """Resources of ``types`` whose ``via`` attribute points at ``resource``, and those that may:
         their ``via`` could not be determined, so they cannot be ruled out."""
         names = _literal_names(resource)
@@ -32,7 +41,7 @@ class RelationIndex:
         found: list[Resource] = []
         maybe: list[Resource] = []
         for rtype in types:
-            for candidate in self._by_scope_type.get((resource.scope, rtype), []):
+            for candidate in self._candidates(resource, rtype, within):
                 if candidate is resource:
                     continue
                 value = _get(candidate.attrs, via)
@@ -42,17 +51,19 @@ class RelationIndex:
                     maybe.append(candidate)
         return found, maybe
 
-    def outbound(self, resource: Resource, types: Sequence[str], via: str) -> list[Resource]:
+    def outbound(self, resource: Resource, types: Sequence[str], via: str, within: str = "scope") -> list[Resource]:
         """Resources of ``types`` that ``resource``'s ``via`` attribute points at."""
         found: list[Resource] = []
         for value in _flatten(_get(resource.attrs, via)):
             if isinstance(value, Reference):
-                for candidate in self._by_base.get((resource.scope, value.target), []):
+                targets = (self._by_base.get((resource.scope, value.target), []) if within == "scope" else
+                           [c for t in types for c in self._by_type.get(t, []) if base_address(c) == value.target])
+                for candidate in targets:
                     if candidate.type in types:
                         found.append(candidate)
             elif isinstance(value, str):
                 for rtype in types:
-                    for candidate in self._by_scope_type.get((resource.scope, rtype), []):
+                    for candidate in self._candidates(resource, rtype, within):
                         if value in _literal_names(candidate):
                             found.append(candidate)
         return found

@@ -11,9 +11,29 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Protocol
 
-from checker.loaders import terraform, terraform_plan
+from checker.loaders import (
+    cloudformation,
+    compose,
+    dotenv,
+    gemfile,
+    go_mod,
+    kubernetes,
+    nginx,
+    package_json,
+    package_lock,
+    pipfile,
+    poetry_lock,
+    pyproject_deps,
+    requirements,
+    sql,
+    subprocessor_register,
+    supabase_config,
+    terraform,
+    terraform_plan,
+)
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
+from policy_spec.config import Config
 
 
 class Loader(Protocol):
@@ -24,9 +44,31 @@ class Loader(Protocol):
     def load(self, files: Sequence[SourceFile]) -> LoadOutcome: ...
 
 
+class ConfiguredLoader(Loader, Protocol):
+    """A loader whose resources depend on the project configuration (``load_configured`` is used when present)."""
+
+    def load_configured(self, files: Sequence[SourceFile], config: Config) -> LoadOutcome: ...
+
+
 LOADERS: dict[str, ModuleType] = {
+    "subprocessor_register": subprocessor_register,
     "terraform": terraform,
+    "kubernetes": kubernetes,
+    "compose": compose,
+    "dotenv": dotenv,
+    "cloudformation": cloudformation,
+    "nginx": nginx,
     "terraform-plan": terraform_plan,
+    "sql": sql,
+    "supabase_config": supabase_config,
+    "pip-requirements": requirements,
+    "pyproject": pyproject_deps,
+    "pipfile": pipfile,
+    "poetry-lock": poetry_lock,
+    "package-json": package_json,
+    "package-lock": package_lock,
+    "go-mod": go_mod,
+    "gemfile": gemfile,
 }
 
 

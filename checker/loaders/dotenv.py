@@ -35,6 +35,8 @@ class Entry:
     value: str | None
     """``None`` for a bare ``KEY``: declared, value taken from the environment."""
     line: int
+    literal: bool = False
+    """Single-quoted: taken as written, with no ``${VAR}`` expansion."""
 
 
 class DotenvError(Exception):
@@ -86,8 +88,9 @@ def parse(text: str) -> list[Entry]:
             continue
         if not rest.startswith("="):
             raise DotenvError(number, f"expected `=` after `{key}`")
-        value, index = _value(rest[1:].lstrip(" \t"), lines, index, number)
-        entries.append(Entry(key, value, number))
+        text = rest[1:].lstrip(" \t")
+        value, index = _value(text, lines, index, number)
+        entries.append(Entry(key, value, number, text.startswith("'")))
     return entries
 
 
@@ -131,8 +134,8 @@ def expand(entries: Sequence[Entry]) -> dict[str, str | None]:
     """Values with ``${VAR}`` filled from earlier keys, as Compose and python-dotenv do."""
     values: dict[str, str | None] = {}
     for entry in entries:
-        if entry.value is None:
-            values[entry.key] = None
+        if entry.value is None or entry.literal:
+            values[entry.key] = entry.value
             continue
 
         def fill(match: re.Match[str]) -> str:

@@ -69,6 +69,8 @@ class Function:
     search_path: str | None
     reads_auth_users: bool | Unknown
     returns_trigger: bool
+    definition: str = ""
+    """The ``CREATE FUNCTION`` text, read again when a pg_cron job calls the function."""
     set_at: dict[str, SourceLocation] = field(default_factory=dict)
 
 
@@ -89,7 +91,7 @@ class Server:
     """Server settings that decide how a connection and a stored password are protected."""
 
     location: SourceLocation
-    settings: dict[str, str]
+    settings: dict[str, Any]
     set_at: dict[str, SourceLocation] = field(default_factory=dict)
 
 

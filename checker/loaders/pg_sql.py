@@ -13,6 +13,7 @@ from typing import Any
 
 import postgast
 from google.protobuf.json_format import MessageToDict, ParseDict
+from google.protobuf.message import DecodeError
 
 from checker.model import Unknown
 
@@ -39,7 +40,7 @@ def parse(text: str) -> tuple[list[Statement], list[SyntaxProblem]]:
     data = text.encode("utf-8")
     try:
         return _statements(postgast.parse(text), data, 0), []
-    except postgast.PgQueryError:
+    except (postgast.PgQueryError, DecodeError):
         pass
     statements: list[Statement] = []
     problems: list[SyntaxProblem] = []
@@ -54,6 +55,8 @@ def parse(text: str) -> tuple[list[Statement], list[SyntaxProblem]]:
         except postgast.PgQueryError as exc:
             position = start + max(0, exc.cursorpos - 1) if exc.cursorpos else _first_token(data, start)
             problems.append(SyntaxProblem(position, exc.message))
+        except DecodeError:
+            problems.append(SyntaxProblem(_first_token(data, start), "statement nested too deeply to read"))
     return statements, problems
 
 
@@ -128,7 +131,7 @@ def role_name(spec: Node) -> str:
     role = spec.get("role_spec", spec)
     kinds = {"ROLESPEC_PUBLIC": "public", "ROLESPEC_CURRENT_USER": "current_user",
              "ROLESPEC_SESSION_USER": "session_user", "ROLESPEC_CURRENT_ROLE": "current_role"}
-    return kinds.get(role.get("roletype", ""), role.get("rolename", ""))
+    return str(kinds.get(role.get("roletype", ""), role.get("rolename", "")))
 
 
 def deparse_expr(expr: Node) -> str:
@@ -136,7 +139,7 @@ def deparse_expr(expr: Node) -> str:
     select = {"select_stmt": {"target_list": [{"res_target": {"val": expr}}],
                               "limit_option": "LIMIT_OPTION_DEFAULT", "op": "SETOP_NONE"}}
     tree = ParseDict({"stmts": [{"stmt": select}]}, postgast.pg_query_pb2.ParseResult())
-    text = postgast.deparse(tree)
+    text = str(postgast.deparse(tree))
     return text[len("SELECT "):] if text.startswith("SELECT ") else text
 
 
@@ -219,8 +222,8 @@ def function_statements(definition: str) -> list[Node] | Unknown:
     """The SQL statements a function runs, from its ``CREATE FUNCTION`` text (SQL or PL/pgSQL)."""
     try:
         created = postgast.parse(definition)
-    except postgast.PgQueryError as exc:
-        return Unknown(f"function definition does not parse: {exc.message}")
+    except (postgast.PgQueryError, DecodeError) as exc:
+        return Unknown(f"function definition does not parse: {exc}")
     if not created.stmts:
         return []
     stmt = MessageToDict(created.stmts[0].stmt, preserving_proto_field_name=True).get("create_function_stmt", {})
@@ -233,18 +236,23 @@ def function_statements(definition: str) -> list[Node] | Unknown:
         try:
             return [MessageToDict(s.stmt, preserving_proto_field_name=True) for b in body
                     for s in postgast.parse(b).stmts]
-        except postgast.PgQueryError as exc:
-            return Unknown(f"function body does not parse: {exc.message}")
+        except (postgast.PgQueryError, DecodeError) as exc:
+            return Unknown(f"function body does not parse: {exc}")
     if language == "plpgsql":
-        return _plpgsql_statements(definition)
+        return _plpgsql_statements(definition, body[0] if body else "")
     return Unknown(f"function body in language `{language}` is not read")
 
 
-def _plpgsql_statements(definition: str) -> list[Node] | Unknown:
+_SQL_STARTS = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "WITH", "PERFORM"}
+
+
+def _plpgsql_statements(definition: str, body: str) -> list[Node] | Unknown:
     try:
         tree = postgast.parse_plpgsql(definition)
     except postgast.PgQueryError as exc:
         return Unknown(f"PL/pgSQL body does not parse: {exc.message}")
+    except ValueError:
+        return _embedded_statements(body)
     found: list[Node] = []
     for node in walk(tree):
         expr = node.get("PLpgSQL_expr")
@@ -253,6 +261,65 @@ def _plpgsql_statements(definition: str) -> list[Node] | Unknown:
         query = expr["query"] if expr.get("parseMode", 0) == 0 else f"SELECT {expr['query']}"
         try:
             found.extend(MessageToDict(s.stmt, preserving_proto_field_name=True) for s in postgast.parse(query).stmts)
-        except postgast.PgQueryError as exc:
-            return Unknown(f"a PL/pgSQL statement does not parse: {exc.message}")
+        except (postgast.PgQueryError, DecodeError) as exc:
+            return Unknown(f"a PL/pgSQL statement does not parse: {exc}")
+    return found
+
+
+def _embedded_statements(body: str) -> list[Node] | Unknown:
+    """The SQL statements of a PL/pgSQL body, found with PostgreSQL's lexer.
+
+    libpg_query's PL/pgSQL reader emits unreadable output for some trigger
+    functions; each statement between semicolons that starts with an SQL
+    keyword is then parsed on its own (``PERFORM`` read as ``SELECT``).
+    """
+    data = body.encode("utf-8")
+    try:
+        tokens = postgast.scan(body).tokens
+    except postgast.PgQueryError as exc:
+        return Unknown(f"PL/pgSQL body does not scan: {exc.message}")
+    found: list[Node] = []
+    start: int | None = None
+    for token in [*tokens, None]:
+        word = data[token.start:token.end].decode("utf-8", "replace").upper() if token else ";"
+        if start is None and word in _SQL_STARTS and token is not None:
+            start = token.start
+        elif word == ";" and start is not None:
+            end = token.start if token else len(data)
+            text = data[start:end].decode("utf-8", "replace")
+            text = "SELECT" + text[len("PERFORM"):] if text.upper().startswith("PERFORM") else text
+            try:
+                found.extend(MessageToDict(s.stmt, preserving_proto_field_name=True)
+                             for s in postgast.parse(text).stmts)
+            except (postgast.PgQueryError, DecodeError):
+                pass
+            start = None
+        elif word == ";":
+            start = None
+    return found
+
+
+def block_statements(body: str) -> list[Statement]:
+    """The SQL statements of a ``DO`` block, whichever branch they sit in.
+
+    Migrations wrap DDL in ``DO`` blocks to make it conditional ("create the
+    function if it is missing"); either way the object exists afterwards.
+    """
+    tag = "$pp$"
+    while tag in body:
+        tag = tag[:-1] + "p$"
+    try:
+        tree = postgast.parse_plpgsql(f"CREATE FUNCTION pg_temp.block() RETURNS void LANGUAGE plpgsql AS {tag}{body}{tag}")
+    except (postgast.PgQueryError, ValueError):
+        return []
+    found: list[Statement] = []
+    for node in walk(tree):
+        expr = node.get("PLpgSQL_expr")
+        if isinstance(expr, dict) and isinstance(expr.get("query"), str) and expr.get("parseMode", 0) == 0:
+            try:
+                parsed = postgast.parse(expr["query"])
+            except (postgast.PgQueryError, DecodeError):
+                continue
+            found.extend(Statement(MessageToDict(s.stmt, preserving_proto_field_name=True), 0, expr["query"])
+                         for s in parsed.stmts)
     return found

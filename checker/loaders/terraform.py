@@ -14,6 +14,7 @@ from typing import Any
 
 from checker.loaders.hcl import Attribute, Block, parse
 from checker.loaders.hcl_eval import Located, Scope, convert, evaluate, evaluate_located
+from checker.loaders.terraform_providers import providers
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
 from checker.sources import SourceFile
 
@@ -64,6 +65,7 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
             _collect_tfvars(module, root, source.path)
         else:
             _collect(module, root, source.path)
+            outcome.resources.extend(providers(root, source.path))
     called = _called_folders(modules)
     for folder in sorted(modules):
         module = modules[folder]

@@ -57,10 +57,15 @@ def shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def fingerprint(result: Result) -> str:
-    """Rule, resource and file, but not the line: the same finding keeps its identity when lines move."""
+def fingerprint(result: Result, occurrence: int = 0) -> str:
+    """Rule, resource and file, but not the line: the same finding keeps its identity when lines move.
+
+    ``occurrence`` tells apart results that share all three (one resource reported at several lines),
+    counted in the report's order, which a line shift does not change.
+    """
     path = result.location.path if result.location else ""
-    return hashlib.sha256(f"{result.rule}\0{address(result)}\0{path}".encode()).hexdigest()
+    key = f"{result.rule}\0{address(result)}\0{path}" + (f"\0{occurrence}" if occurrence else "")
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def findings(report: Report) -> list[Result]:

@@ -26,7 +26,7 @@ blockquote{border-left:4px solid #bbb;margin:.5rem 0;padding:.2rem 1rem;color:#3
 .status{font-weight:600;padding:.1rem .5rem;border-radius:.3rem;color:#fff;white-space:nowrap}
 .satisfied,.attested,.pass,.valid{background:#1a7f37}.violated,.fail,.expired{background:#cf222e}
 .not-evidenced,.error,.expiring,.not-yet-valid{background:#9a6700}.waived{background:#6e7781}
-section.commitment{margin-bottom:2rem}.rule{margin:1rem 0 1rem 1rem}.why{color:#333}
+section.commitment{margin-bottom:2rem}.rule{margin:1rem 0 1rem 1rem}.doc{white-space:pre-wrap}
 details summary{cursor:pointer;color:#0550ae}
 """
 _CHART_COLORS = (("pass", "#1a7f37"), ("fail", "#cf222e"), ("error", "#9a6700"), ("waived", "#6e7781"))
@@ -137,8 +137,8 @@ def _rule_block(rule_id: str, results: list[Result], rules: dict[str, Rule]) -> 
     docs = docs_of(rule_id, rules)
     parts = [f'<div class="rule"><h4><code>{e(rule_id)}</code> {e(title_of(rule_id, rules))}</h4>']
     if open_ and docs:
-        parts.append(f'<p class="why"><strong>Why it matters.</strong> {e(docs.why.strip())}</p>'
-                     f"<p><strong>How to fix.</strong> {e(docs.fix.strip())}</p>")
+        parts.append(f'<p class="doc"><strong>Why it matters.</strong> {e(docs.why.strip())}</p>'
+                     f'<p class="doc"><strong>How to fix.</strong> {e(docs.fix.strip())}</p>')
     if open_:
         parts.append(_results_table(open_))
     if passed:

@@ -14,7 +14,7 @@ from checker.reporters.common import address, count, findings, where
 from checker.reporters.options import RenderOptions
 from policy_spec.evidence import Report, Result
 
-MAX_LISTED = 100
+MAX_LISTED = 50
 _ICONS = {"satisfied": "✅", "attested": "✅", "violated": "❌", "not-evidenced": "⚠️", "waived": "➖"}
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 

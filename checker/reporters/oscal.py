@@ -4,7 +4,7 @@ Each commitment is an objective (``target-id``); each resource checked by a
 rule is an observation with the file and line as evidence, and each
 attestation an observation of its own (method ``EXAMINE``). The inputs and the
 policy are back-matter resources with their SHA-256. Every UUID is a uuid5 of
-stable names, so the same inputs at the same time give the same document.
+stable names and positions, so the same inputs at the same time give the same document.
 """
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import json
 import uuid
 from typing import Any
 
-from checker.reporters.common import address, fingerprint, rule_index, shown, title_of, where
+from checker.reporters.common import address, rule_index, shown, title_of, where
 from checker.reporters.options import RenderOptions
 from policy_spec.evidence import AttestationRecord, CommitmentResult, Report, Result
+from policy_spec.rule import Rule
 
 OSCAL_VERSION = "1.0.6"
 NS = "urn:policyproof:oscal"
@@ -34,8 +35,8 @@ def render(report: Report, options: RenderOptions) -> str:
     run_id = uid("run", report.policy.id, report.policy.version, report.tool.rules_version,
                  *(f"{i.path}={i.sha256}" for i in report.inputs))
     policy_resource = uid(run_id, "policy")
-    observations = [_observation(r, run_id, stamp, rules) for r in report.results]
-    observations += [_attested(a, run_id, stamp) for a in report.attestations]
+    observations = [_observation(i, r, run_id, stamp, rules) for i, r in enumerate(report.results)]
+    observations += [_attested(i, a, run_id, stamp) for i, a in enumerate(report.attestations)]
     result: dict[str, Any] = {
         "uuid": uid(run_id, "result"),
         "title": f"policyproof scan of {report.root}",
@@ -80,11 +81,11 @@ def _prop(name: str, value: str) -> dict[str, str]:
     return {"name": name, "ns": NS, "value": value}
 
 
-def _observation(r: Result, run_id: str, stamp: str, rules: dict[str, Any]) -> dict[str, Any]:
+def _observation(index: int, r: Result, run_id: str, stamp: str, rules: dict[str, Rule]) -> dict[str, Any]:
     description = r.message + (f" Observed {shown(r.observed)}; expected {shown(r.expected)}."
                                if r.observed is not None or r.expected is not None else "")
     observation: dict[str, Any] = {
-        "uuid": uid(run_id, "observation", fingerprint(r)),
+        "uuid": uid(run_id, "observation", str(index)),
         "title": f"{r.rule} {title_of(r.rule, rules)}: {address(r) or where(r)}",
         "description": description,
         "props": [_prop("rule", r.rule), _prop("commitment", r.commitment), _prop("status", r.status),
@@ -103,9 +104,9 @@ def _observation(r: Result, run_id: str, stamp: str, rules: dict[str, Any]) -> d
     return observation
 
 
-def _attested(a: AttestationRecord, run_id: str, stamp: str) -> dict[str, Any]:
+def _attested(index: int, a: AttestationRecord, run_id: str, stamp: str) -> dict[str, Any]:
     return {
-        "uuid": uid(run_id, "attestation", a.commitment, a.by, a.date.isoformat()),
+        "uuid": uid(run_id, "attestation", str(index)),
         "title": f"Attestation for {a.commitment} by {a.by}",
         "description": a.statement,
         "props": [_prop("commitment", a.commitment), _prop("attestation-state", a.state),
@@ -120,9 +121,8 @@ def _attested(a: AttestationRecord, run_id: str, stamp: str) -> dict[str, Any]:
 
 def _finding(c: CommitmentResult, report: Report, run_id: str) -> dict[str, Any]:
     state, reason = _SATISFIED[c.status]
-    related = [uid(run_id, "observation", fingerprint(r)) for r in report.results if r.commitment == c.id]
-    related += [uid(run_id, "attestation", a.commitment, a.by, a.date.isoformat())
-                for a in report.attestations if a.commitment == c.id]
+    related = [uid(run_id, "observation", str(i)) for i, r in enumerate(report.results) if r.commitment == c.id]
+    related += [uid(run_id, "attestation", str(i)) for i, a in enumerate(report.attestations) if a.commitment == c.id]
     finding: dict[str, Any] = {
         "uuid": uid(run_id, "finding", c.id),
         "title": c.title,
@@ -135,5 +135,5 @@ def _finding(c: CommitmentResult, report: Report, run_id: str) -> dict[str, Any]
         },
     }
     if related:
-        finding["related-observations"] = [{"observation-uuid": u} for u in dict.fromkeys(related)]
+        finding["related-observations"] = [{"observation-uuid": u} for u in related]
     return finding

@@ -9,6 +9,7 @@ relative to the checkout (``%SRCROOT%``).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from checker.reporters.common import (
@@ -45,7 +46,7 @@ def render(report: Report, options: RenderOptions) -> str:
                            "policy": f"{report.policy.id}@{report.policy.version}"},
         }},
         "automationDetails": {"id": f"policyproof/{report.policy.id}/"},
-        "results": [_result(r, index) for r in reported],
+        "results": [_result(r, index, fingerprint(r, n)) for r, n in _occurrences(reported)],
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -93,13 +94,23 @@ def _descriptor(rule_id: str, name: str, title: str, docs: Docs, commitment: str
     return descriptor
 
 
-def _result(result: Result, index: dict[str, int]) -> dict[str, Any]:
+def _occurrences(results: list[Result]) -> list[tuple[Result, int]]:
+    seen: Counter[tuple[str, str, str]] = Counter()
+    numbered = []
+    for r in results:
+        key = (r.rule, r.resource.address if r.resource else "", r.location.path if r.location else "")
+        numbered.append((r, seen[key]))
+        seen[key] += 1
+    return numbered
+
+
+def _result(result: Result, index: dict[str, int], print_: str) -> dict[str, Any]:
     sarif: dict[str, Any] = {
         "ruleId": result.rule,
         "ruleIndex": index[result.rule],
         "level": "error" if result.status == "error" else LEVELS[result.severity],
         "message": {"text": _message(result)},
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result)},
+        "partialFingerprints": {FINGERPRINT_KEY: print_},
         "properties": {"commitment": result.commitment, "severity": result.severity, "status": result.status},
     }
     if result.location is not None:

@@ -127,3 +127,27 @@ def test_a_related_resource_whose_reference_is_unknown_leaves_the_verdict_undete
     bucket = resource({"bucket": "acme"})
     sse = resource({"bucket": Unknown("condition is not known")}, rtype="aws_s3_bucket_versioning", name="v")
     assert check("{related: {types: [aws_s3_bucket_versioning], via: bucket}}", bucket, sse).state is None
+
+
+def test_a_bracketed_step_reads_a_key_that_contains_dots() -> None:
+    ingress = resource({"metadata": {"annotations": {"nginx.ingress.kubernetes.io/ssl-redirect": "false"}}})
+    verdict = check("{attr: 'metadata.annotations[nginx.ingress.kubernetes.io/ssl-redirect]', not_in: [false]}",
+                    ingress)
+    assert verdict.state is False
+    assert verdict.attribute == "metadata.annotations[nginx.ingress.kubernetes.io/ssl-redirect]"
+
+
+def test_a_key_tested_for_its_size_is_never_shown_whatever_its_name() -> None:
+    key = "AAECAwQFBgcICQoLDA0ODw=="
+    verdict = check("{attr: material, base64_bytes: 32}", resource({"material": key}))
+    assert verdict.state is False and key not in repr(verdict)
+
+
+def test_settings_about_secrets_are_not_mistaken_for_secrets() -> None:
+    verdict = check("{attr: minimum_password_length, gte: 8}", resource({"minimum_password_length": 6}))
+    assert verdict.observed == 6
+
+
+def test_secret_attributes_under_any_prefix_are_redacted() -> None:
+    verdict = check("{attr: master_password, exists: false}", resource({"master_password": "hunter2"}))
+    assert verdict.observed == "[redacted]"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import math
 from typing import Any
 
@@ -89,3 +90,14 @@ def test_bounds_agree_with_arithmetic(value: float, bound: int) -> None:
 @given(scalars, st.lists(scalars, max_size=5))
 def test_not_in_is_the_negation_of_in(value: Any, options: list[Any]) -> None:
     assert operators.not_in(value, options) is (not operators.in_(value, options))
+
+
+def test_base64_bytes_measures_the_decoded_key() -> None:
+    key32, key16 = base64.b64encode(bytes(range(32))).decode(), base64.b64encode(bytes(16)).decode()
+    assert operators.base64_bytes(key32, 32) is True
+    assert operators.base64_bytes(key16, 32) is False
+
+
+def test_base64_bytes_on_text_that_is_not_base64_does_not_hold() -> None:
+    assert operators.base64_bytes("not a key!", 32) is False
+    assert isinstance(operators.base64_bytes(32, 32), Undetermined)

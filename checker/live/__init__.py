@@ -1,0 +1,1 @@
+"""Live checks: resources read from running services rather than from files."""

@@ -1,0 +1,1 @@
+"""Subprocessor disclosure: which vendors the repository sends data to, against the register."""

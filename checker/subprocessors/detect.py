@@ -1,0 +1,164 @@
+"""Vendor detections: every signal the loaders found, matched against the catalog.
+
+This runs after loading and before rules, like relations: it reads the
+``package`` and ``terraform_provider`` resources of the manifest loaders, and
+the attributes of every other format's resources (container ``image`` values,
+environment variable names, URLs in values), so a Compose or Kubernetes file
+read by its own loader still shows which vendors it talks to. ``.env`` files
+are re-read for their variable names, which the settings loader does not keep.
+
+Each match becomes a ``vendor_detection`` resource at the line of the signal,
+with the register's path in ``register`` (absent when no register exists), for
+the subprocessor rules to compare against the register's entries.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.loaders import packages, subprocessor_register, terraform_providers
+from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
+from checker.sources import SourceFile
+from checker.subprocessors.catalog import Catalog, load_catalog
+from policy_spec.config import Config
+from policy_spec.subprocessors import Vendor
+
+FORMAT = "subprocessors"
+TYPE = "vendor_detection"
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/\s\"'<>]*@)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                  r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)")
+_OWN_TYPES = {packages.TYPE, terraform_providers.TYPE, subprocessor_register.TYPE, TYPE}
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    """``package``, ``terraform-provider``, ``image``, ``env``, or ``host``."""
+    value: str
+    location: SourceLocation
+    ecosystem: str | None = None
+    dev: bool = False
+    direct: bool = True
+
+
+def detect_for_scan(outcome: LoadOutcome, files: Mapping[str, Sequence[SourceFile]], config: Config,
+                    root: Path) -> LoadOutcome:
+    """Detections for one scan, with the catalog and register the configuration names."""
+    catalog = load_catalog([root / extra for extra in config.vendors])
+    registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
+    added = LoadOutcome()
+    configured = subprocessor_register.register_path(config.subprocessors)
+    if configured is not None and configured not in registers:
+        added.errors.append(LoadError(configured, 1, "the subprocessor register named in the configuration "
+                                      "(`subprocessors:`) does not exist", kind="io"))
+    signals = [*signals_of(outcome.resources), *dotenv_signals(files.get("dotenv", []))]
+    added.resources.extend(detections(signals, catalog, registers[0] if registers else None))
+    added.notes.extend(stale_entries(outcome.resources, added.resources))
+    return added
+
+
+def detections(signals: Sequence[Signal], catalog: Catalog, register: str | None) -> list[Resource]:
+    found: dict[tuple[str, str, int, str], Resource] = {}
+    for signal in signals:
+        vendor = match(signal, catalog)
+        if vendor is None:
+            continue
+        key = (vendor.id, signal.location.path, signal.location.line, signal.value)
+        if key not in found:
+            found[key] = _detection(vendor, signal, register)
+    return list(found.values())
+
+
+def match(signal: Signal, catalog: Catalog) -> Vendor | None:
+    if signal.kind == "package" and signal.ecosystem:
+        return catalog.package(signal.ecosystem, signal.value)
+    if signal.kind == "terraform-provider":
+        return catalog.provider(signal.value)
+    if signal.kind == "image":
+        return catalog.image(signal.value)
+    if signal.kind == "env":
+        return catalog.env(signal.value)
+    if signal.kind == "host":
+        return catalog.host(signal.value)
+    return None
+
+
+def _detection(vendor: Vendor, signal: Signal, register: str | None) -> Resource:
+    attrs: dict[str, Any] = {
+        "vendor": vendor.id, "vendor_name": vendor.name, "category": vendor.category, "signal": signal.kind,
+        "value": signal.value, "ecosystem": signal.ecosystem, "dev": signal.dev, "direct": signal.direct,
+    }
+    if register is not None:
+        attrs["register"] = register
+    where = f"{signal.location.path}:{signal.value}"
+    return Resource(FORMAT, TYPE, vendor.id, f"{TYPE}.{vendor.id}[{where}]", attrs, signal.location,
+                    scope=FORMAT)
+
+
+def signals_of(resources: Sequence[Resource]) -> Iterator[Signal]:
+    for resource in resources:
+        if resource.type == packages.TYPE:
+            attrs = resource.attrs
+            yield Signal("package", str(attrs["name"]), resource.location, str(attrs["ecosystem"]),
+                         bool(attrs.get("dev")), bool(attrs.get("direct", True)))
+        elif resource.type == terraform_providers.TYPE:
+            yield Signal("terraform-provider", str(resource.attrs["source"]), resource.location)
+        elif resource.type not in _OWN_TYPES:
+            yield from _attribute_signals(resource, resource.attrs, ())
+
+
+def _attribute_signals(resource: Resource, value: Any, path: AttrPath) -> Iterator[Signal]:
+    """Images, variable names and URL hosts anywhere in a resource's attributes, each at its line."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            here = path + (str(key),)
+            if key == "image" and isinstance(item, str):
+                yield Signal("image", item, resource.location_of(here))
+            elif key == "environment" and isinstance(item, Mapping):
+                for name in item:
+                    yield Signal("env", str(name), resource.location_of(here + (str(name),)))
+            elif key == "env" and isinstance(item, list):
+                for index, entry in enumerate(item):
+                    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+                        yield Signal("env", entry["name"], resource.location_of(here + (index,)))
+            yield from _attribute_signals(resource, item, here)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _attribute_signals(resource, item, path + (index,))
+    elif isinstance(value, str) and not isinstance(value, Unknown):
+        for host in _URL.findall(value):
+            yield Signal("host", host.lower(), resource.location_of(path))
+
+
+def dotenv_signals(files: Sequence[SourceFile]) -> Iterator[Signal]:
+    """Variable names and URL hosts of ``.env`` files (their values are never kept)."""
+    from checker.loaders import dotenv
+
+    for source in files:
+        text = source.text()
+        if isinstance(text, LoadError):
+            continue
+        try:
+            entries = dotenv.parse(text)
+        except dotenv.DotenvError:
+            continue  # the dotenv loader reports it with its line
+        for entry in entries:
+            location = SourceLocation(source.path, entry.line)
+            yield Signal("env", entry.key, location)
+            for host in _URL.findall(entry.value or ""):
+                yield Signal("host", host.lower(), location)
+
+
+def stale_entries(resources: Sequence[Resource], found: Sequence[Resource]) -> list[LoadError]:
+    """Register entries no file shows: kept as notes, since a vendor may receive data in ways no file
+    records (a support desk staff paste into, an accountant), and listing too many breaks no promise."""
+    detected = {r.attrs["vendor"] for r in found}
+    return [
+        LoadError(r.location.path, r.location.line,
+                  f"subprocessor `{r.name}` is in the register but was not detected in the scanned files: "
+                  "possibly stale (remove it if the vendor no longer receives data)", kind="skipped")
+        for r in resources if r.type == subprocessor_register.TYPE and r.name not in detected
+    ]
