@@ -136,3 +136,27 @@ def test_exemptions_only_ever_turn_failures_into_waived(items: list[tuple[str, s
     out, _ = apply(results, suppressions, {"PP-ENC-001"}, exemptions)
     for before, after in zip(results, out):
         assert after.status == before.status or (before.status in ("fail", "error") and after.status == "waived")
+
+
+SUPPRESSED = {
+    "k8s/admin.yaml": ("PP-TLS-040", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: admin\n"
+                       "  # policyproof:ignore PP-TLS-040 reachable over the VPN only\nspec:\n  rules:\n"
+                       "    - host: admin.acme.example\n"),
+    "supabase/migrations/001_init.sql": ("PP-RLS-001", "-- policyproof:ignore PP-RLS-001 public reference data\n"
+                                         "create table public.countries (code text primary key);\n"),
+    "nginx/nginx.conf": ("PP-TLS-081", "events {}\nhttp {\n  server {\n    # policyproof:ignore PP-TLS-081 "
+                         "load balancer health checks\n    listen 80;\n    location / { proxy_pass http://app; }\n"
+                         "  }\n}\n"),
+    "supabase/config.toml": ("PP-TLS-060", "[db.ssl_enforcement]\n# policyproof:ignore PP-TLS-060 local only\n"
+                             "enabled = false\n"),
+}
+
+
+def test_suppressions_work_in_yaml_sql_nginx_and_toml(tmp_path: Path) -> None:
+    for name, (_, text) in SUPPRESSED.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = scan([tmp_path], Config(), RULES)
+    for name, (rule, _) in SUPPRESSED.items():
+        own = [r for r in report.results if r.rule == rule and r.location and r.location.path == name]
+        assert own and {r.status for r in own} == {"waived"}, (name, [(r.status, r.message) for r in own])

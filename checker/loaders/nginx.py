@@ -294,7 +294,8 @@ class _Tree:
         name = names[0] if names and names[0] not in ("", "_") else _listen_name(listens)
         return Resource(
             format=FORMAT, type="nginx_server", name=name, address=f"{server.path}:{server.line}", attrs=attrs,
-            location=SourceLocation(server.path, server.line), value_locations=locations, notes=tuple(notes),
+            location=SourceLocation(server.path, server.line, _last_line(server)), value_locations=locations,
+            notes=tuple(notes),
         )
 
     def _policies(self, path: str) -> Iterator[Resource]:
@@ -419,3 +420,15 @@ def _serves_content(body: tuple[_Statement, ...]) -> bool:
                 return True
     return False
 
+
+def _last_line(statement: _Statement) -> int:
+    """The block's closing brace, roughly: crossplane gives directives' first lines only, so the
+    last directive of the same file inside the block, plus the line of the brace after it."""
+    lines = [statement.line]
+    stack = list(statement.block or ())
+    while stack:
+        inner = stack.pop()
+        if inner.path == statement.path:
+            lines.append(inner.line)
+        stack.extend(inner.block or ())
+    return max(lines) + 1
