@@ -17,6 +17,7 @@ from checker.engine.evaluate import load_error_results, run
 from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
 from checker.loaders import LOADERS, loader_for, subprocessor_register
+from checker.loaders.subprocessor_register import DEFAULT_PATHS as DEFAULT_REGISTERS
 from checker.loaders.subprocessor_register import register_path
 from checker.model import LoadError, LoadOutcome
 from checker.policies import load_policy
@@ -119,9 +120,13 @@ def scan_folders(
     """Scan only the files directly in ``folders`` (paths relative to ``root``): a commit hook's view.
 
     Relations never cross a folder (a Terraform module, a migrations folder), so
-    loading the folders of the changed files is enough to judge those files.
+    loading the folders of the changed files is enough to judge those files; the
+    subprocessor register is read too, since every detected vendor is judged against it.
     """
-    return scan(folders, config, rules, exemptions, report_only, root=root.resolve(), recursive=False)
+    root = root.resolve()
+    registers = [configured] if (configured := register_path(config.subprocessors)) else DEFAULT_REGISTERS
+    extra = [root / name for name in registers if (root / name).is_file()]
+    return scan([*folders, *extra], config, rules, exemptions, report_only, root=root, recursive=False)
 
 
 def scan_root(paths: Sequence[Path]) -> Path:

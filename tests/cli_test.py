@@ -255,3 +255,14 @@ def test_the_hook_reports_only_the_given_files(tmp_path: Path, monkeypatch: pyte
     assert main(["hook", "infra/ok.tf"]) == 0
     assert main(["hook", "infra/old.tf", "README.md"]) == 1
     assert "infra/old.tf:1 FAIL PP-ENC-001" in capsys.readouterr().out
+
+
+def test_the_hook_judges_vendors_against_the_register_at_the_root(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "requirements.txt").write_text("stripe==10.0.0\n")
+    (tmp_path / "subprocessors.yaml").write_text(
+        "home_region: EU\nsubprocessors:\n  - id: stripe\n    name: Stripe\n    purpose: Payments\n"
+        "    locations: [IE]\n    dpa: https://stripe.example/dpa\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["hook", "app/requirements.txt"]) == 0
