@@ -1,13 +1,12 @@
 """Which resources hold personal data, as the configuration defines it."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from checker.model import Resource
 from policy_spec.config import PersonalData
+from policy_spec.regex import search
 
 
 def holds_personal_data(resource: Resource, scope: PersonalData) -> bool:
@@ -18,11 +17,11 @@ def holds_personal_data(resource: Resource, scope: PersonalData) -> bool:
             return True
     names = [resource.name, resource.address]
     names.extend(v for k in ("bucket", "name", "bucket_prefix", "identifier") if isinstance(v := resource.attrs.get(k), str))
-    if any(_compiled(p).search(n) for p in scope.name_patterns for n in names):
+    if any(search(p, n) for p in scope.name_patterns for n in names):
         return True
     columns = resource.attrs.get("columns")
     return isinstance(columns, list) and any(
-        _compiled(p).search(c) for p in scope.column_patterns for c in columns if isinstance(c, str))
+        search(p, c) for p in scope.column_patterns for c in columns if isinstance(c, str))
 
 
 def _labels(attrs: Mapping[str, Any]) -> dict[str, Any]:
@@ -33,7 +32,3 @@ def _labels(attrs: Mapping[str, Any]) -> dict[str, Any]:
             merged.update(value)
     return merged
 
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
-from checker import __version__
+from checker import __version__, cache
 from checker.clock import now
 from checker.config import CONFIG_NAMES, find_config, load_config
 from checker.errors import CheckerError
-from checker.live.postgres import load_database
 from checker.policies import load_policy, policy_text, stale_quotes
 from checker.reporters import REPORTERS
 from checker.reporters.options import RenderOptions
@@ -82,6 +81,9 @@ def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
 @click.option("--db", "db_url", metavar="URL", envvar="POLICYPROOF_DB",
               help="Also check a live PostgreSQL database, read-only (postgresql://user:pass@host/db, or the "
               "POLICYPROOF_DB variable); without PATHS only the database is checked.")
+@click.option("--no-cache", is_flag=True, envvar="POLICYPROOF_NO_CACHE",
+              help="Parse every file again instead of reusing parsed files from the cache "
+              "($POLICYPROOF_CACHE_DIR, default $XDG_CACHE_HOME/policyproof).")
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str,
@@ -93,8 +95,10 @@ def scan_command(
     baseline_path: Path | None,
     changed_since: str | None,
     db_url: str | None = None,
+    no_cache: bool = False,
 ) -> int:
     """Scan PATHS (default: the current folder) and report each commitment's evidence."""
+    _use_cache(not no_cache)
     targets = list(paths) or [Path(".")]
     config, base = _config(config_path, targets[0])
     if fail_on:
@@ -103,7 +107,11 @@ def scan_command(
     exemptions = _exemptions(config, base, baseline_path)
     only = changed_since_paths(changed_since, scan_root(targets)) if changed_since else None
     moment = now()
-    live = load_database(db_url, config.database.exposed_schemas) if db_url else None
+    live = None
+    if db_url:
+        from checker.live.postgres import load_database
+
+        live = load_database(db_url, config.database.exposed_schemas)
     files = targets if paths or not db_url else []
     report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
@@ -115,6 +123,13 @@ def scan_command(
         click.echo(rendered, nl=False, color=use_color)
     blocking = failing(report.results, config.fail_on, config.fail_on_error)
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+def _use_cache(wanted: bool) -> None:
+    if wanted:
+        cache.enable()
+    else:
+        cache.disable()
 
 
 def _exemptions(config: Config, base: Path, baseline_path: Path | None) -> Exemptions:
@@ -164,8 +179,10 @@ def baseline_write(paths: tuple[Path, ...], output: Path, config_path: Path | No
 @cli.command("hook", hidden=True)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def hook_command(files: tuple[Path, ...], config_path: Path | None) -> int:
+@click.option("--no-cache", is_flag=True, envvar="POLICYPROOF_NO_CACHE", help="Do not reuse parsed files.")
+def hook_command(files: tuple[Path, ...], config_path: Path | None, no_cache: bool = False) -> int:
     """The pre-commit hook: check the folders of FILES, report on FILES only."""
+    _use_cache(not no_cache)
     root = Path(".").resolve()
     config, base = _config(config_path, root)
     wanted = {f.resolve().relative_to(root).as_posix() for f in files if f.resolve().is_relative_to(root)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,39 +19,60 @@ class Candidate:
     """Relative to the scanned root, with `/` separators."""
     absolute: Path
     size: int
+    problem: str | None = None
+    """Why this entry cannot be read (a FIFO, a folder that cannot be listed): the scan reports it as an
+    error rather than skipping it, since a gate cannot know what it holds."""
 
 
 def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> Iterator[Candidate]:
-    """Regular files below ``root`` in a stable order; symbolic links are never followed, and what
-    the ``.gitignore`` files below ``root`` ignore is not read."""
+    """Regular files below ``root`` in a stable order (each folder's files, then its subfolders, by name);
+    symbolic links are never followed, and what the ``.gitignore`` files below ``root`` ignore is not read.
+
+    The walk keeps its own stack rather than recursing, so no depth of folders exhausts Python's stack.
+    """
     root = root.resolve()
-    if root.is_file():
-        yield Candidate(root.name, root, root.stat().st_size)
+    if not root.exists():
+        return
+    if not root.is_dir():
+        yield _entry(root.name, root)
         return
     ignores: dict[str, pathspec.GitIgnoreSpec] = {}
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        relative_folder = os.path.relpath(folder, root)
-        relative_folder = "" if relative_folder == "." else relative_folder.replace(os.sep, "/")
-        if ".gitignore" in files:
-            spec = _gitignore(Path(folder) / ".gitignore")
-            if spec is not None:
-                ignores[relative_folder] = spec
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if recursive and d not in ALWAYS_SKIPPED and not _excluded(_join(relative_folder, d), excludes)
-            and not _ignored(_join(relative_folder, d) + "/", ignores)
-        )
-        for name in sorted(files):
-            relative = _join(relative_folder, name)
-            absolute = Path(folder) / name
-            if absolute.is_symlink() or _excluded(relative, excludes) or _ignored(relative, ignores):
+    pending: list[tuple[str, Path]] = [("", root)]
+    while pending:
+        relative_folder, folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            yield Candidate(relative_folder or ".", folder, 0, f"cannot list folder: {exc.strerror or exc}")
+            continue
+        names = {e.name for e in entries}
+        if ".gitignore" in names and (spec := _gitignore(folder / ".gitignore")) is not None:
+            ignores[relative_folder] = spec
+        subfolders: list[tuple[str, Path]] = []
+        for entry in entries:
+            relative = _join(relative_folder, entry.name)
+            if entry.is_symlink() or _excluded(relative, excludes):
                 continue
-            try:
-                stat = absolute.stat()
-            except OSError:
-                continue
-            yield Candidate(relative, absolute, stat.st_size)
+            if entry.is_dir(follow_symlinks=False):
+                if recursive and entry.name not in ALWAYS_SKIPPED and not _ignored(relative + "/", ignores):
+                    subfolders.append((relative, Path(entry.path)))
+            elif not _ignored(relative, ignores):
+                yield _entry(relative, Path(entry.path))
+        pending.extend(reversed(subfolders))
+
+
+def _entry(relative: str, absolute: Path) -> Candidate:
+    try:
+        info = absolute.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return Candidate(relative, absolute, 0, "removed while the scan was reading the folder")
+    except OSError as exc:
+        return Candidate(relative, absolute, 0, f"cannot read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        return Candidate(relative, absolute, 0, "not a regular file (a FIFO, socket or device), so not read; "
+                         "add it to `exclude` if it holds nothing to check")
+    return Candidate(relative, absolute, info.st_size)
 
 
 def _gitignore(path: Path) -> pathspec.GitIgnoreSpec | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from checker import fastyaml
 from checker.errors import ConfigError
 from checker.rulebook import most_specific
 from policy_spec.policy import Policy
@@ -21,7 +22,7 @@ def bundled_policy_path() -> Path:
 def load_policy(path: Path | None = None) -> Policy:
     path = path or bundled_policy_path()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = fastyaml.safe_load(path.read_text(encoding="utf-8"))
         return Policy.model_validate(data)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read policy: {exc}") from None

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from checker import fastyaml
 from checker.errors import RuleError
 from policy_spec.rule import RULE_ID, Rule
 
@@ -39,7 +40,7 @@ _RULE_FILE = re.compile(RULE_ID)
 def load_rule(path: Path) -> Rule:
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        data = fastyaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise RuleError(f"{path}:{line}", "", f"invalid YAML: {exc.problem}") from None

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fnmatch
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any, BinaryIO
 
-from checker import __version__
+from checker import __version__, cache
 from checker.attestations import LoadedAttestation, judge, load_attestations
 from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
@@ -91,7 +95,7 @@ def scan(
     return Report(
         tool=Tool(version=__version__, rules_version=rules.version),
         policy=PolicyRef(id=rules.policy.id, title=rules.policy.title, version=rules.policy.version),
-        root=str(paths[0]) if len(paths) == 1 and recursive else ".",
+        root=printable_path(str(paths[0])) if len(paths) == 1 and recursive else ".",
         inputs=[InputFile(path=f.path, sha256=f.sha256, format=fmt) for fmt, f in sorted(
             ((fmt, f) for fmt, group in files.items() for f in group), key=lambda pair: pair[1].path)],
         results=results,
@@ -144,12 +148,15 @@ def read_inputs(
     seen: set[str] = set()
     for path in paths:
         for candidate in walk(path, config.exclude, recursive):
-            relative = os.path.relpath(candidate.absolute, root).replace(os.sep, "/")
+            relative = printable_path(os.path.relpath(candidate.absolute, root).replace(os.sep, "/"))
             if relative in seen or not _included(relative, config.include):
                 continue
             seen.add(relative)
+            if candidate.problem is not None:
+                errors.append(LoadError(relative, 1, candidate.problem, kind="io"))
+                continue
             try:
-                with open(candidate.absolute, "rb") as handle:
+                with _open_regular(candidate.absolute) as handle:
                     head = handle.read(HEAD_BYTES)
                     fmt = _format_of(relative, head, config)
                     if fmt is None:
@@ -164,6 +171,21 @@ def read_inputs(
                 continue
             files[fmt].append(SourceFile(relative, data))
     return files, errors
+
+
+def printable_path(path: str) -> str:
+    """A file name that is not valid UTF-8 (kept by Python as lone surrogates) spelled with ``\\xNN`` escapes,
+    so every report can encode it and two such names stay distinct."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open for reading without blocking on a FIFO that replaced the file after the walk saw it."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return os.fdopen(fd, "rb")
 
 
 def _included(path: str, patterns: Sequence[str]) -> bool:
@@ -183,10 +205,16 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
 
 def load_all(files: dict[str, list[SourceFile]], config: Config | None = None) -> LoadOutcome:
     outcome = LoadOutcome()
+    store = cache.active()
+    settings = config.model_dump_json() if config else ""
     for fmt in sorted(files):
         module = LOADERS[fmt]
         configured = getattr(module, "load_configured", None)
-        outcome.extend(configured(files[fmt], config) if configured and config else module.load(files[fmt]))
+
+        def compute(module: ModuleType = module, configured: Any = configured, fmt: str = fmt) -> LoadOutcome:
+            return configured(files[fmt], config) if configured and config else module.load(files[fmt])  # type: ignore[no-any-return]
+
+        outcome.extend(store.load(fmt, files[fmt], settings, compute) if store else compute())
     return outcome
 
 

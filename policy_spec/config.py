@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from policy_spec.regex import compile_pattern
 from policy_spec.rule import Severity
 
 
@@ -38,6 +39,13 @@ class PersonalData(_Strict):
         ],
         description="Regular expressions over a table's column names: a table with such a column holds personal data.",
     )
+
+    @field_validator("name_patterns", "column_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            compile_pattern(pattern)
+        return value
 
 
 class Formats(_Strict):

@@ -266,3 +266,79 @@ def test_the_hook_judges_vendors_against_the_register_at_the_root(tmp_path: Path
         "    locations: [IE]\n    dpa: https://stripe.example/dpa\n")
     monkeypatch.chdir(tmp_path)
     assert main(["hook", "app/requirements.txt"]) == 0
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    return err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["rules", "show"], "Missing argument 'RULE_ID'"),
+    (["scan", "--format"], "'--format' requires an argument"),
+    (["scan", "--fail-on", "sometimes"], "'sometimes' is not one of"),
+])
+def test_a_bad_command_line_exits_2_with_a_one_line_reason(argv: list[str], says: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert says in one_line_error(capsys)
+
+
+def test_an_unreadable_config_exits_2_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "policyproof.yaml"
+    config.write_text("fail_on: high\n")
+    real_read = Path.read_text
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        if self.name == config.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    assert main(["scan", str(tmp_path), "--config", str(config)]) == 2
+    line = one_line_error(capsys)
+    assert "policyproof.yaml" in line and "Permission denied" in line
+
+
+def test_a_config_in_another_encoding_exits_2_naming_the_file(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".policyproof.yaml").write_bytes(b"\xff\xfef\x00a\x00")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert ".policyproof.yaml: cannot read" in one_line_error(capsys)
+
+
+def test_a_config_that_is_yaml_but_not_a_mapping_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".policyproof.yaml").write_text("- fail_on: high\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert ".policyproof.yaml: the configuration must be a mapping" in one_line_error(capsys)
+
+
+def test_a_rule_file_that_is_a_list_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "PP-OWN-001.yaml").write_text("- id: PP-OWN-001\n")
+    (tmp_path / ".policyproof.yaml").write_text("rules: [rules]\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "PP-OWN-001.yaml: a rule file must be a mapping" in one_line_error(capsys)
+
+
+def test_a_rule_with_an_unknown_commitment_exits_2_naming_file_and_key(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "PP-OWN-001.yaml").write_text(
+        "id: PP-OWN-001\nname: own-rule\ntitle: Kept\nmessage: Broken\ncommitment: world-peace\nseverity: high\n"
+        "select: {format: terraform, types: [aws_s3_bucket]}\ncondition: {attr: x, exists: true}\n"
+        "docs: {what: what it checks here, why: why it matters here, fix: how to fix it here}\n")
+    (tmp_path / ".policyproof.yaml").write_text("rules: [rules]\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    line = one_line_error(capsys)
+    assert "PP-OWN-001.yaml: commitment:" in line and "world-peace" in line
+
+
+def test_an_invalid_personal_data_pattern_exits_2_naming_the_key(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".policyproof.yaml").write_text("personal_data:\n  name_patterns: ['(unclosed']\n")
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "personal_data.name_patterns: invalid regular expression" in one_line_error(capsys)

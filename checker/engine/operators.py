@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from checker.engine import tls
+from policy_spec.regex import search as regex_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +51,28 @@ def _same(value: Any, expected: Any) -> bool:
     return bool(observed == expected)
 
 
+def _container(value: Any) -> bool:
+    return isinstance(value, (list, Mapping))
+
+
+def _shape_mismatch(value: Any, operands: list[Any]) -> Undetermined | None:
+    """A list or block where the rule expects one value: the rule and the file disagree on the attribute's
+    type, so no verdict is safe (``not_in`` would otherwise hold for any list and pass it)."""
+    if _container(value) and not any(_container(o) for o in operands):
+        return Undetermined(f"{_short(value)} is a {_kind(value)}, not a single value")
+    return None
+
+
 def equals(value: Any, operand: Any) -> Outcome:
-    return _same(value, operand)
+    return _shape_mismatch(value, [operand]) or _same(value, operand)
 
 
 def in_(value: Any, operand: list[Any]) -> Outcome:
-    return any(_same(value, option) for option in operand)
+    return _shape_mismatch(value, operand) or any(_same(value, option) for option in operand)
 
 
 def not_in(value: Any, operand: list[Any]) -> Outcome:
-    return not any(_same(value, option) for option in operand)
+    return _shape_mismatch(value, operand) or not any(_same(value, option) for option in operand)
 
 
 def _numeric(value: Any) -> float | Undetermined:
@@ -95,15 +106,12 @@ def exists(value: Any, operand: bool) -> Outcome:
     return operand
 
 
-@lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 def regex(value: Any, operand: str) -> Outcome:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return False
-    return _compiled(operand).search(str(value)) is not None
+    """RE2 matching (``policy_spec.regex``): time linear in the value, so a hostile value cannot hang the scan."""
+    text = _spelling(value)
+    if text is None:
+        return Undetermined(f"{_short(value)} is a {_kind(value)}, not text")
+    return regex_search(operand, text)
 
 
 def contains(value: Any, operand: Any) -> Outcome:
@@ -113,7 +121,7 @@ def contains(value: Any, operand: Any) -> Outcome:
         return any(_same(item, operand) for item in value)
     if isinstance(value, Mapping):
         return str(operand) in value
-    return False
+    return Undetermined(f"{_short(value)} is a {_kind(value)}, not a list, text or map")
 
 
 def tls_at_least(value: Any, operand: str) -> Outcome:
@@ -140,11 +148,26 @@ def base64_bytes(value: Any, operand: int) -> Outcome:
 
 
 def _spelling(value: Any) -> str | None:
+    """A scalar as text (a boolean as Terraform spells it, ``true``); ``None`` for lists and maps."""
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
         return str(value)
     return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
 
 
 def _short(value: Any) -> str:

@@ -16,6 +16,7 @@ import tree_sitter
 import tree_sitter_hcl
 
 _LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
+_PARSER = tree_sitter.Parser(_LANGUAGE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,20 @@ class Expr:
 
     kind: str
     args: tuple[Any, ...]
-    node: tree_sitter.Node | None
+    node: Any
+    """Given as the tree-sitter node; kept as (file bytes, start, end) so the file's tree can be freed."""
     line: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.node, tree_sitter.Node):
+            object.__setattr__(self, "node", (_source, self.node.start_byte, self.node.end_byte))
 
     @property
     def text(self) -> str:
-        return _text(self.node) if self.node is not None else ""
+        if self.node is None:
+            return ""
+        source, start, end = self.node
+        return bytes(source[start:end]).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +64,15 @@ class SyntaxProblem:
     message: str
 
 
+_source: bytes = b""
+"""The file being converted, which expressions keep a span of."""
+
+
 def parse(source: bytes) -> tuple[Block, list[SyntaxProblem]]:
     """Parse a whole file into a root block (type ``""``) plus any syntax problems."""
-    tree = tree_sitter.Parser(_LANGUAGE).parse(source)
+    global _source
+    _source = source
+    tree = _PARSER.parse(source)
     root = tree.root_node
     problems = _syntax_problems(root) if root.has_error else []
     top = Block(type="", labels=[], line=1, end_line=root.end_point[0] + 1)

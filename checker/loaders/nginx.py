@@ -23,9 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import crossplane  # type: ignore[import-untyped]
-from crossplane.ext.lua import LuaBlockPlugin  # type: ignore[import-untyped]
-
+from checker.lazy import lazy_import
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
 from checker.sources import SourceFile
 from policy_spec.config import Config
@@ -33,7 +31,17 @@ from policy_spec.config import Config
 FORMAT = "nginx"
 MAX_INCLUDE_DEPTH = 16
 
-LuaBlockPlugin().register_extension()
+_crossplane_module = lazy_import("crossplane")
+_lua_registered = False
+
+
+def _parser() -> Any:
+    """crossplane, with the Lua block extension registered (once, on first use)."""
+    global _lua_registered
+    if not _lua_registered:
+        lazy_import("crossplane.ext.lua").LuaBlockPlugin().register_extension()
+        _lua_registered = True
+    return _crossplane_module
 
 _FOLDERS = frozenset({"nginx", "sites-available", "sites-enabled", "conf.d"})
 _TEMPLATE_SUFFIXES = (".tmpl", ".tpl", ".j2", ".jinja", ".jinja2")
@@ -137,7 +145,7 @@ def _crossplane(text: str) -> dict[str, Any]:
         name = os.path.join(folder, "nginx.conf")
         with open(name, "w", encoding="utf-8") as handle:
             handle.write(text)
-        payload: dict[str, Any] = crossplane.parse(
+        payload: dict[str, Any] = _parser().parse(
             name, single=True, check_ctx=False, comments=False, onerror=lambda e: getattr(e, "strerror", str(e))
         )
         return payload

@@ -20,6 +20,7 @@ import yaml
 from packaging.utils import canonicalize_name
 from pydantic import ValidationError
 
+from checker import fastyaml
 from checker.errors import ConfigError
 from checker.rulebook import most_specific
 from policy_spec.subprocessors import Vendor, VendorCatalog
@@ -121,7 +122,7 @@ def load_catalog(extra: Sequence[Path] = ()) -> Catalog:
 
 def read_catalog(path: Path) -> Iterable[Vendor]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = fastyaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(str(path), "vendors", f"cannot read the vendor catalog: {exc}") from None
     try:

@@ -101,3 +101,106 @@ def test_base64_bytes_measures_the_decoded_key() -> None:
 def test_base64_bytes_on_text_that_is_not_base64_does_not_hold() -> None:
     assert operators.base64_bytes("not a key!", 32) is False
     assert isinstance(operators.base64_bytes(32, 32), Undetermined)
+
+
+tls_spellings = st.sampled_from(["1.0", "1.1", "1.2", "1.3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLS1_2",
+                                 "TLS_1_3", "TLSv1.2_2021", "TLSv1_2016", "ELBSecurityPolicy-2016-08",
+                                 "ELBSecurityPolicy-TLS13-1-2-2021-06", "SSLv3", "ELBSecurityPolicy-Custom", "nope"])
+tls_values = tls_spellings | st.lists(tls_spellings, min_size=1, max_size=3)
+required = st.sampled_from(["1.0", "1.1", "1.2", "1.3"])
+
+
+@given(tls_values, required, required)
+def test_tls_at_least_is_monotonic_in_the_required_version(value: Any, low: str, high: str) -> None:
+    low, high = sorted((low, high), key=float)
+    strict, lenient = operators.tls_at_least(value, high), operators.tls_at_least(value, low)
+    if strict is True:
+        assert lenient is True
+    if lenient is False:
+        assert strict is False
+    assert isinstance(strict, Undetermined) == isinstance(lenient, Undetermined)
+
+
+@given(st.lists(tls_spellings, min_size=1, max_size=3), tls_spellings, required)
+def test_allowing_one_more_tls_version_never_turns_a_failure_into_a_pass(value: list[str], extra: str,
+                                                                          needed: str) -> None:
+    before, after = operators.tls_at_least(value, needed), operators.tls_at_least([*value, extra], needed)
+    if before is False:
+        assert after is not True
+
+
+@given(st.lists(scalars, max_size=6), scalars)
+def test_contains_on_a_list_agrees_with_in(items: list[Any], item: Any) -> None:
+    assert operators.contains(items, item) is operators.in_(item, items)
+
+
+@given(st.text(max_size=20), st.text(max_size=5), st.text(max_size=5))
+def test_contains_on_text_is_substring_search(text: str, prefix: str, suffix: str) -> None:
+    assert operators.contains(prefix + text + suffix, text) is True
+    assert operators.contains(text, text + "\x00") is False
+
+
+@given(st.dictionaries(st.text(max_size=5), scalars, max_size=4), st.text(max_size=5))
+def test_contains_on_a_map_asks_for_the_key(mapping: dict[str, Any], key: str) -> None:
+    assert operators.contains(mapping, key) is (key in mapping)
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans()), scalars)
+def test_contains_on_a_number_or_boolean_is_undetermined(value: Any, operand: Any) -> None:
+    assert isinstance(operators.contains(value, operand), Undetermined)
+
+
+@given(st.text(alphabet="abc-_.", max_size=30), st.text(alphabet="abc-_.", max_size=8))
+def test_regex_of_a_literal_finds_exactly_the_substrings(text: str, needle: str) -> None:
+    import re
+
+    assert operators.regex(text, re.escape(needle)) is (needle in text)
+
+
+@given(st.text(max_size=30))
+def test_regex_anchors_hold_for_the_whole_value(text: str) -> None:
+    import re
+
+    assert operators.regex(text, "^" + re.escape(text) + "$") is True
+
+
+@given(st.booleans())
+def test_regex_sees_a_boolean_as_terraform_spells_it(value: bool) -> None:
+    assert operators.regex(value, "^(true|false)$") is True
+    assert operators.regex(value, "^true$") is value
+
+
+@given(st.lists(scalars, max_size=3) | st.dictionaries(st.text(max_size=3), scalars, max_size=3))
+def test_regex_on_a_list_or_map_is_undetermined(value: Any) -> None:
+    assert isinstance(operators.regex(value, ".*"), Undetermined)
+
+
+@given(st.lists(scalars, min_size=1, max_size=3), st.lists(scalars, min_size=1, max_size=3))
+def test_equals_in_and_not_in_on_a_list_against_single_values_are_undetermined(value: list[Any],
+                                                                              options: list[Any]) -> None:
+    for outcome in (operators.equals(value, options[0]), operators.in_(value, options),
+                    operators.not_in(value, options)):
+        assert isinstance(outcome, Undetermined)
+
+
+@given(values)
+def test_exists_answers_what_the_rule_asks_for_any_present_value(value: Any) -> None:
+    assert operators.exists(value, True) is True and operators.exists(value, False) is False
+
+
+@given(scalars, st.lists(scalars, max_size=5))
+def test_in_holds_exactly_when_some_item_equals_the_value(value: Any, options: list[Any]) -> None:
+    assert operators.in_(value, options) is any(operators.equals(value, o) is True for o in options)
+    assert operators.in_(value, [*options, value]) is True
+
+
+@given(st.binary(max_size=64), st.integers(0, 64))
+def test_base64_bytes_holds_exactly_for_the_decoded_length(key: bytes, size: int) -> None:
+    encoded = base64.b64encode(key).decode()
+    assert operators.base64_bytes(encoded, size) is (len(key) == size)
+    assert operators.base64_bytes(f"  {encoded}\n", len(key)) is True
+
+
+@given(st.text(alphabet="!@#$%^&*()~", min_size=1, max_size=20), st.integers(0, 64))
+def test_base64_bytes_never_holds_for_text_outside_the_alphabet(text: str, size: int) -> None:
+    assert operators.base64_bytes(text, size) is False

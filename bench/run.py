@@ -1,0 +1,215 @@
+"""policyproof against Checkov and c7n-left on the same Terraform, in one run.
+
+    .venv/bin/python bench/run.py [--corpus ../shared/corpus] [--reps 3] [--slow-reps 3]
+
+Copies the corpus's .tf/.tfvars files into a temporary folder (and a 4x copy made
+by duplication), then runs every tool in turn, alternating, and prints medians,
+peak memory (max RSS of the process and the children it waited for, from
+wait4), findings counts, and the ratios the targets are stated in. See README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+CHECKOV_EQUIVALENTS: dict[str, str] = {
+    # Checkov check → the policyproof rule it corresponds to (same resource, same property).
+    "CKV_AWS_133": "PP-BAK-001", "CKV_AWS_360": "PP-BAK-002", "CKV_AWS_361": "PP-BAK-002",
+    "CKV_AWS_28": "PP-BAK-003", "CKV_AWS_134": "PP-BAK-004", "CKV_GCP_14": "PP-BAK-005",
+    "CKV_AWS_19": "PP-ENC-001", "CKV_AWS_145": "PP-ENC-001", "CKV_AWS_16": "PP-ENC-002",
+    "CKV_AWS_96": "PP-ENC-003", "CKV_AWS_74": "PP-ENC-004", "CKV_AWS_44": "PP-ENC-004",
+    "CKV_AWS_3": "PP-ENC-005", "CKV_AWS_8": "PP-ENC-006", "CKV_AWS_42": "PP-ENC-008",
+    "CKV_AWS_119": "PP-ENC-009", "CKV_AWS_29": "PP-ENC-010", "CKV_AWS_5": "PP-ENC-011",
+    "CKV_AWS_64": "PP-ENC-012", "CKV_AWS_337": "PP-ENC-013", "CKV_GCP_37": "PP-ENC-016",
+    "CKV_GCP_38": "PP-ENC-016", "CKV_AWS_43": "PP-ENC-020", "CKV_AWS_27": "PP-ENC-021",
+    "CKV_AWS_26": "PP-ENC-022", "CKV_AWS_58": "PP-ENC-023", "CKV_AWS_2": "PP-TLS-001",
+    "CKV_AWS_103": "PP-TLS-002", "CKV_AWS_174": "PP-TLS-004", "CKV_AWS_34": "PP-TLS-005",
+    "CKV_AWS_206": "PP-TLS-007", "CKV_GCP_6": "PP-TLS-011", "CKV_AZURE_52": "PP-TLS-012",
+    "CKV_AZURE_28": "PP-TLS-013", "CKV_AZURE_29": "PP-TLS-013", "CKV_AZURE_3": "PP-TLS-015",
+    "CKV_AZURE_44": "PP-TLS-015", "CKV_AZURE_14": "PP-TLS-016", "CKV_AZURE_15": "PP-TLS-016",
+    "CKV_AWS_30": "PP-TLS-017", "CKV_AWS_83": "PP-TLS-020", "CKV_AWS_81": "PP-TLS-022",
+}
+
+HOOK_FILE = "terraform-aws-modules__terraform-aws-s3-bucket/main.tf"
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: list[int] = field(default_factory=list)
+    findings: int | None = None
+
+
+def copy_terraform(corpus: Path, target: Path) -> int:
+    """Copy every .tf/.tfvars file, keeping relative paths; returns the byte count."""
+    size = 0
+    for path in sorted(corpus.rglob("*")):
+        if path.is_file() and path.suffix in (".tf", ".tfvars"):
+            out = target / path.relative_to(corpus)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, out)
+            size += path.stat().st_size
+    return size
+
+
+def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one command, output discarded."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{argv[0]} exited {process.returncode}: {' '.join(argv)}")
+    return seconds, usage.ru_maxrss
+
+
+def pp_findings(report: Path) -> int:
+    return sum(r["status"] in ("fail", "error") for r in json.loads(report.read_text())["results"])
+
+
+def checkov_findings(report: Path) -> int:
+    data = json.loads(report.read_text() or "{}")
+    blocks = data if isinstance(data, list) else [data]
+    return sum(len(b.get("results", {}).get("failed_checks", [])) for b in blocks)
+
+
+def c7n_findings(reports: Path) -> int:
+    return sum(len(json.loads(r.read_text() or "{}").get("results", [])) for r in reports.glob("*.json"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--reps", type=int, default=3, help="runs of the fast commands (median)")
+    parser.add_argument("--slow-reps", type=int, default=3, help="runs of Checkov and c7n-left (median)")
+    parser.add_argument("--scale", type=int, default=4)
+    parser.add_argument("--policyproof", default=str(REPO / ".venv" / "bin" / "policyproof"))
+    parser.add_argument("--python", default=str(REPO / ".venv" / "bin" / "python"))
+    parser.add_argument("--checkov", default=str(REPO / ".bench-venv" / "bin" / "checkov"))
+    parser.add_argument("--c7n-left", default=str(REPO / ".bench-venv-c7n" / "bin" / "c7n-left"))
+    parser.add_argument("--no-unrestricted", action="store_true", help="skip Checkov with all its checks")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="policyproof-bench-"))
+    try:
+        return run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, work: Path) -> int:
+    one, scaled, out = work / "corpus", work / f"corpus-x{args.scale}", work / "out"
+    out.mkdir()
+    size = copy_terraform(args.corpus, one)
+    for copy in range(args.scale):
+        shutil.copytree(one, scaled / f"copy{copy}")
+    files = sum(1 for _ in one.rglob("*") if _.is_file())
+    checks = ",".join(CHECKOV_EQUIVALENTS)
+    hook_dir = (one / HOOK_FILE).parent
+    modules = sorted({p.parent for p in one.rglob("*.tf")})
+    # c7n-left reads one root module (a folder's .tf files) per run, so it runs once per folder
+    c7n_out = out / "c7n"
+    c7n_out.mkdir()
+    warm_cache = work / "cache-warm"
+    subprocess.run([args.policyproof, "scan", str(one), "-o", os.devnull], env={
+        **os.environ, "POLICYPROOF_CACHE_DIR": str(warm_cache)}, stdout=subprocess.DEVNULL, check=False)
+
+    def fresh_cache() -> dict[str, str]:
+        return {"POLICYPROOF_CACHE_DIR": tempfile.mkdtemp(dir=work, prefix="cache-cold-")}
+
+    def pp_scan(target: Path, report: Path, env: Callable[[], dict[str, str]]) -> Callable[[], tuple[float, int]]:
+        return lambda: timed([args.policyproof, "scan", str(target), "--format", "json", "-o", str(report)], env=env())
+
+    commands: dict[str, tuple[Callable[[], tuple[float, int]], Path | None, Callable[[Path], int] | None, bool]] = {
+        "parse only (tree-sitter)": (lambda: timed([args.python, str(HERE / "parse_only.py"), str(one)]),
+                                     None, None, False),
+        "policyproof cold": (pp_scan(one, out / "pp.json", fresh_cache), out / "pp.json", pp_findings, False),
+        "policyproof warm (unchanged tree)": (pp_scan(one, out / "ppw.json", lambda: {
+            "POLICYPROOF_CACHE_DIR": str(warm_cache)}), out / "ppw.json", pp_findings, False),
+        f"policyproof cold x{args.scale}": (pp_scan(scaled, out / "pp4.json", fresh_cache), out / "pp4.json",
+                                            pp_findings, False),
+        "policyproof hook, one file": (lambda: timed([args.policyproof, "hook", HOOK_FILE.rsplit("/", 1)[1]],
+                                                     cwd=hook_dir, env=fresh_cache()), None, None, False),
+        "checkov hook, one file": (lambda: timed([args.checkov, "-f", str(one / HOOK_FILE), "--framework",
+                                                  "terraform", "--check", checks, "--quiet", "--compact",
+                                                  "--skip-download"]), None, None, True),
+        "checkov restricted": (lambda: timed(["sh", "-c", f'"$0" -d "$1" --framework terraform --check {checks} '
+                                              '-o json --quiet --compact --skip-download > "$2"',
+                                              args.checkov, str(one), str(out / "ck.json")]),
+                               out / "ck.json", checkov_findings, True),
+        "c7n-left (equivalent policies)": (lambda: timed(["sh", "-c", 'p="$1"; o="$2"; shift 2; i=0; '
+                                                          'for d; do i=$((i+1)); "$0" run -p "$p" -d "$d" -o json '
+                                                          '--output-file "$o/c7n-$i.json"; done',
+                                                          args.c7n_left, str(HERE / "c7n-left"), str(c7n_out),
+                                                          *map(str, modules)]),
+                                           c7n_out, c7n_findings, True),
+    }
+    if not args.no_unrestricted:
+        commands["checkov unrestricted"] = (lambda: timed(["sh", "-c", '"$0" -d "$1" --framework terraform '
+                                                           '-o json --quiet --compact --skip-download > "$2"',
+                                                           args.checkov, str(one), str(out / "cku.json")]),
+                                            out / "cku.json", checkov_findings, True)
+
+    samples = {name: Sample() for name in commands}
+    for rep in range(max(args.reps, args.slow_reps)):
+        for name, (command, report, count, slow) in commands.items():
+            if rep >= (args.slow_reps if slow else args.reps):
+                continue
+            seconds, peak = command()
+            samples[name].seconds.append(seconds)
+            samples[name].peak_kb.append(peak)
+            if report is not None and count is not None:
+                samples[name].findings = count(report)
+            print(f"  run {rep + 1}: {name}: {seconds:.2f} s, {peak / 1024:.0f} MiB", file=sys.stderr, flush=True)
+
+    samples = {name: s for name, s in samples.items() if s.seconds}
+    median = {name: statistics.median(s.seconds) for name, s in samples.items()}
+    print(f"\n{files} Terraform files, {size / 1e6:.2f} MB (x{args.scale}: {files * args.scale} files); "
+          f"{os.cpu_count()} cores; medians of {args.reps} (policyproof, parse) and {args.slow_reps} "
+          "(Checkov, c7n-left)\n")
+    print("| command | median s | runs s | peak MiB | findings |\n|---|---:|---|---:|---:|")
+    for name, sample in samples.items():
+        runs = ", ".join(f"{s:.2f}" for s in sample.seconds)
+        found = "" if sample.findings is None else str(sample.findings)
+        print(f"| {name} | {median[name]:.2f} | {runs} | {max(sample.peak_kb) / 1024:.0f} | {found} |")
+    ratios: dict[str, float] = {}
+    pairs = {
+        "Checkov restricted / policyproof cold (target >= 100)": ("checkov restricted", "policyproof cold"),
+        "Checkov unrestricted / policyproof cold": ("checkov unrestricted", "policyproof cold"),
+        "c7n-left / policyproof cold": ("c7n-left (equivalent policies)", "policyproof cold"),
+        "policyproof cold / parse only (target <= 3)": ("policyproof cold", "parse only (tree-sitter)"),
+        "policyproof cold / warm (target >= 5)": ("policyproof cold", "policyproof warm (unchanged tree)"),
+        "Checkov hook / policyproof hook (target >= 6)": ("checkov hook, one file", "policyproof hook, one file"),
+        f"policyproof x{args.scale} / x1 (target <= {args.scale})": (f"policyproof cold x{args.scale}",
+                                                                    "policyproof cold"),
+    }
+    for label, (top, bottom) in pairs.items():
+        if top in median and bottom in median:
+            ratios[label] = median[top] / median[bottom]
+    print("\n| ratio | value |\n|---|---:|")
+    for name, value in ratios.items():
+        print(f"| {name} | {value:.1f} |")
+    if args.json:
+        args.json.write_text(json.dumps({"median_s": median, "ratios": ratios, "samples": {
+            n: s.__dict__ for n, s in samples.items()}, "cores": os.cpu_count(), "files": files}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

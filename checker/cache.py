@@ -1,0 +1,170 @@
+"""A cache of loader outputs, so that scanning an unchanged tree again skips parsing.
+
+An entry is one loader's ``LoadOutcome`` for one set of files. Its key is a
+SHA-256 over everything the outcome depends on: each file's path and content
+digest, the format, the configuration, the Python and tool versions, and a
+digest of the checker's own code (so an edited or upgraded loader never
+reads an entry an older one wrote). Rules are not part of the key because
+they are applied after loading, on every run: a changed rule pack needs no
+invalidation.
+
+Entries are pickled, and each is signed with HMAC-SHA256 under a random key
+kept in the user's cache home (mode 0600), never in the cache folder itself:
+a file that this installation did not write (one committed into a
+repository, say) fails the check and is never unpickled. Any unreadable,
+unsigned or stale entry is a miss; writing is best-effort and atomic.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from checker import __version__
+from checker.model import LoadOutcome
+from checker.sources import SourceFile
+
+FORMAT_VERSION = b"1"
+"""Bumped when the entry layout changes."""
+
+_SIGNATURE_BYTES = 32
+
+
+def default_dir() -> Path:
+    """``$POLICYPROOF_CACHE_DIR``, else ``$XDG_CACHE_HOME/policyproof``, else ``~/.cache/policyproof``."""
+    configured = os.environ.get("POLICYPROOF_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return _cache_home() / "policyproof"
+
+
+def _cache_home() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) if xdg else Path.home() / ".cache"
+
+
+class Cache:
+    """Signed loader outputs in ``folder``; the signing key lives in ``key_file``."""
+
+    def __init__(self, folder: Path, key_file: Path | None = None) -> None:
+        self.folder = folder
+        self._key_file = key_file or _cache_home() / "policyproof" / "key"
+        self._key: bytes | None = None
+        self._code: bytes | None = None
+
+    def load(self, fmt: str, files: Sequence[SourceFile], settings: str,
+             compute: Callable[[], LoadOutcome]) -> LoadOutcome:
+        """``compute()``'s outcome for these files, from the cache when an entry for exactly them exists."""
+        key = self._key_for(fmt, files, settings)
+        entry = self.folder / key[:2] / key
+        cached = self._read(entry)
+        if cached is not None:
+            return cached
+        outcome = compute()
+        self._write(entry, outcome)
+        return outcome
+
+    def _key_for(self, fmt: str, files: Sequence[SourceFile], settings: str) -> str:
+        digest = hashlib.sha256()
+        for part in (FORMAT_VERSION, __version__.encode(), sys.version.encode(), self._code_digest(),
+                     fmt.encode(), settings.encode()):
+            digest.update(len(part).to_bytes(8, "big") + part)
+        for source in sorted(files, key=lambda f: f.path):
+            digest.update(source.path.encode("utf-8", "surrogateescape") + b"\0" + source.sha256.encode() + b"\n")
+        return digest.hexdigest()
+
+    def _code_digest(self) -> bytes:
+        """Size and modification time of every module of the checker: any edit to the code is a new key."""
+        if self._code is None:
+            package = Path(__file__).resolve().parent
+            digest = hashlib.sha256()
+            for path in sorted(package.rglob("*.py")):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+            self._code = digest.digest()
+        return self._code
+
+    def _signing_key(self, create: bool) -> bytes | None:
+        if self._key is None:
+            try:
+                key = self._key_file.read_bytes()
+                self._key = key if len(key) >= 32 else None
+            except OSError:
+                self._key = None
+            if self._key is None and create:
+                self._key = _create_key(self._key_file)
+        return self._key
+
+    def _read(self, entry: Path) -> LoadOutcome | None:
+        try:
+            blob = entry.read_bytes()
+        except OSError:
+            return None
+        key = self._signing_key(create=False)
+        if key is None or len(blob) <= _SIGNATURE_BYTES:
+            return None
+        signature, payload = blob[:_SIGNATURE_BYTES], blob[_SIGNATURE_BYTES:]
+        if not hmac.compare_digest(signature, hmac.new(key, payload, hashlib.sha256).digest()):
+            return None
+        try:
+            outcome = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failed scan
+            return None
+        return outcome if isinstance(outcome, LoadOutcome) else None
+
+    def _write(self, entry: Path, outcome: LoadOutcome) -> None:
+        try:
+            key = self._signing_key(create=True)
+            if key is None:
+                return
+            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(hmac.new(key, payload, hashlib.sha256).digest() + payload)
+            os.replace(temporary, entry)
+        except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
+            return
+
+
+def _create_key(path: Path) -> bytes | None:
+    """A new random signing key, written so that only this user can read it; a concurrent writer's key wins."""
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            existing = path.read_bytes()
+        except OSError:
+            return None
+        return existing if len(existing) >= 32 else None
+    except OSError:
+        return None
+    with os.fdopen(handle, "wb") as out:
+        out.write(key)
+    return key
+
+
+_active: Cache | None = None
+
+
+def enable(folder: Path | None = None) -> None:
+    """Use a cache for the rest of this process (the command line does, unless ``--no-cache``)."""
+    global _active
+    _active = Cache(folder or default_dir())
+
+
+def disable() -> None:
+    global _active
+    _active = None
+
+
+def active() -> Cache | None:
+    return _active

@@ -1,0 +1,25 @@
+"""Modules imported on first use, so a command pays only for the parsers it needs.
+
+PostgreSQL's parser, the nginx parser and the database driver take most of the
+start-up time; a commit hook checking one Terraform file uses none of them.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from types import ModuleType
+
+
+def lazy_import(name: str) -> ModuleType:
+    """``name``, whose code runs at the first attribute access (already imported: the module itself)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from checker.cache import Cache
+from checker.model import LoadError, LoadOutcome
+from checker.sources import SourceFile
+
+
+def _outcome(message: str) -> LoadOutcome:
+    return LoadOutcome(errors=[LoadError("main.tf", 1, message)])
+
+
+def _cache(tmp_path: Path) -> Cache:
+    return Cache(tmp_path / "entries", key_file=tmp_path / "home" / "key")
+
+
+def test_unchanged_files_are_read_from_the_cache(tmp_path: Path) -> None:
+    files = [SourceFile("main.tf", b'resource "aws_s3_bucket" "b" {}\n')]
+    _cache(tmp_path).load("terraform", files, "", lambda: _outcome("first"))
+
+    again = _cache(tmp_path).load("terraform", files, "", lambda: _outcome("second"))
+
+    assert again.errors[0].message == "first"
+
+
+def test_an_edited_file_is_loaded_again(tmp_path: Path) -> None:
+    _cache(tmp_path).load("terraform", [SourceFile("main.tf", b"a = 1\n")], "", lambda: _outcome("first"))
+
+    edited = _cache(tmp_path).load("terraform", [SourceFile("main.tf", b"a = 2\n")], "", lambda: _outcome("second"))
+
+    assert edited.errors[0].message == "second"
+
+
+def test_other_settings_are_another_entry(tmp_path: Path) -> None:
+    files = [SourceFile("main.tf", b"a = 1\n")]
+    _cache(tmp_path).load("terraform", files, '{"x": 1}', lambda: _outcome("first"))
+
+    other = _cache(tmp_path).load("terraform", files, '{"x": 2}', lambda: _outcome("second"))
+
+    assert other.errors[0].message == "second"
+
+
+class _Planted:
+    """Unpickling it creates a file: proof that a foreign entry was executed."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.target), "w"))
+
+
+def test_an_entry_this_installation_did_not_sign_is_never_unpickled(tmp_path: Path) -> None:
+    files = [SourceFile("main.tf", b"a = 1\n")]
+    _cache(tmp_path).load("terraform", files, "", lambda: _outcome("first"))
+    entry = next(p for p in (tmp_path / "entries").rglob("*") if p.is_file())
+    entry.write_bytes(b"\0" * 32 + pickle.dumps(_Planted(tmp_path / "planted")))
+
+    result = _cache(tmp_path).load("terraform", files, "", lambda: _outcome("recomputed"))
+
+    assert result.errors[0].message == "recomputed"
+    assert not (tmp_path / "planted").exists()
