@@ -51,7 +51,7 @@ class ConfiguredLoader(Loader, Protocol):
 
 
 LOADERS: dict[str, ModuleType] = {
-    "subprocessor_register": subprocessor_register,
+    "subprocessor-register": subprocessor_register,
     "terraform": terraform,
     "kubernetes": kubernetes,
     "compose": compose,
@@ -60,7 +60,7 @@ LOADERS: dict[str, ModuleType] = {
     "nginx": nginx,
     "terraform-plan": terraform_plan,
     "sql": sql,
-    "supabase_config": supabase_config,
+    "supabase-config": supabase_config,
     "pip-requirements": requirements,
     "pyproject": pyproject_deps,
     "pipfile": pipfile,

@@ -20,7 +20,7 @@ from checker.model import LoadError, LoadOutcome, Resource, SourceLocation
 from checker.sources import SourceFile
 from policy_spec.subprocessors import REGIONS, Subprocessor, SubprocessorRegister
 
-FORMAT = "subprocessor_register"
+FORMAT = "subprocessor-register"
 TYPE = "subprocessor"
 DEFAULT_PATHS = ("subprocessors.yaml", "subprocessors.yml", ".policyproof/subprocessors.yaml",
                  ".policyproof/subprocessors.yml")

@@ -16,7 +16,7 @@ from typing import Any
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation
 from checker.sources import SourceFile
 
-FORMAT = "supabase_config"
+FORMAT = "supabase-config"
 REDACTED = "(redacted)"
 _SECRET_KEY = re.compile(r"(?i)(secret|password|token|key|auth_token)$")
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")

@@ -53,7 +53,7 @@ def collect(paths: Sequence[Path], config: Config) -> Inventory:
     return build(outcome.resources, registers[0] if registers else None, errors)
 
 
-SIGNAL_FORMATS = ("subprocessor_register", "pip-requirements", "pyproject", "pipfile", "poetry-lock", "package-json",
+SIGNAL_FORMATS = ("subprocessor-register", "pip-requirements", "pyproject", "pipfile", "poetry-lock", "package-json",
                   "package-lock", "go-mod", "gemfile", "dotenv")
 """Formats whose unreadable files hide vendors or the register, so the inventory names them."""
 
