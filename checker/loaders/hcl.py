@@ -25,13 +25,9 @@ class Expr:
 
     kind: str
     args: tuple[Any, ...]
-    node: Any
-    """Given as the tree-sitter node; kept as (file bytes, start, end) so the file's tree can be freed."""
+    node: tuple[bytes, int, int] | None
+    """The file's bytes and the expression's byte span, so the file's tree can be freed."""
     line: int
-
-    def __post_init__(self) -> None:
-        if isinstance(self.node, tree_sitter.Node):
-            object.__setattr__(self, "node", (_source, self.node.start_byte, self.node.end_byte))
 
     @property
     def text(self) -> str:
@@ -100,38 +96,54 @@ def _syntax_problems(root: tree_sitter.Node) -> list[SyntaxProblem]:
     return sorted(found, key=lambda p: p.line) or [SyntaxProblem(root.start_point[0] + 1, "syntax error")]
 
 
+# The conversion below reads each node's properties once and slices the file's bytes for text:
+# every property access on a tree-sitter node builds a new Python object, and the conversion
+# otherwise costs more than the parse itself.
+
+
 def _text(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
+    return _source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _span(node: tree_sitter.Node) -> tuple[bytes, int, int]:
+    return (_source, node.start_byte, node.end_byte)
 
 
 def _fill_body(block: Block, body: tree_sitter.Node) -> None:
+    attributes = block.attributes
     for child in body.named_children:
-        if child.type == "attribute":
-            name_node, expr_node = child.named_children[0], child.named_children[-1]
-            name = _text(name_node)
-            block.attributes[name] = Attribute(name, to_expr(expr_node), child.start_point[0] + 1)
-        elif child.type == "block":
+        kind = child.type
+        if kind == "attribute":
+            named = child.named_children
+            name = _text(named[0])
+            attributes[name] = Attribute(name, to_expr(named[-1]), child.start_point[0] + 1)
+        elif kind == "block":
             block.blocks.append(_to_block(child))
 
 
 def _to_block(node: tree_sitter.Node) -> Block:
     children = node.named_children
-    labels = [_string_literal(c) for c in children[1:] if c.type in ("string_lit", "identifier")]
+    labels: list[str] = []
+    body = None
+    for index, child in enumerate(children):
+        kind = child.type
+        if kind == "body":
+            if body is None:
+                body = child
+        elif index and (kind == "string_lit" or kind == "identifier"):
+            labels.append(_text(child) if kind == "identifier" else _string_literal(child))
     block = Block(
         type=_text(children[0]),
         labels=labels,
         line=node.start_point[0] + 1,
         end_line=node.end_point[0] + 1,
     )
-    body = next((c for c in children if c.type == "body"), None)
     if body is not None:
         _fill_body(block, body)
     return block
 
 
 def _string_literal(node: tree_sitter.Node) -> str:
-    if node.type == "identifier":
-        return _text(node)
     return "".join(_unescape(_text(c)) for c in node.named_children if c.type == "template_literal")
 
 
@@ -147,33 +159,40 @@ def _unescape(raw: str) -> str:
 
 def to_expr(node: tree_sitter.Node) -> Expr:
     """Convert an expression node; anything not modelled becomes kind ``unsupported``."""
-    line = node.start_point[0] + 1
     kind = node.type
-    named = node.named_children
-    if kind == "expression":
-        return _expression(node, named, line)
+    while kind == "expression":
+        named = node.named_children
+        if len(named) != 1:
+            return _expression(node, named, node.start_point[0] + 1)
+        node = named[0]
+        kind = node.type
+    line = node.start_point[0] + 1
     if kind == "literal_value":
-        return _literal(named[0], line)
-    if kind in ("template_expr", "quoted_template", "heredoc_template", "string_lit"):
+        return _literal(node.named_children[0], line)
+    if kind == "template_expr" or kind == "quoted_template" or kind == "heredoc_template" or kind == "string_lit":
         return _template(node, line)
+    if kind == "variable_expr":
+        return Expr("traversal", (_text(node.named_children[0]),), _span(node), line)
+    named = node.named_children
     if kind == "collection_value":
         return to_expr(named[0])
     if kind == "tuple":
-        return Expr("tuple", tuple(to_expr(c) for c in named if c.type == "expression"), node, line)
+        return Expr("tuple", tuple([to_expr(c) for c in named if c.type == "expression"]), _span(node), line)
     if kind == "object":
         pairs = []
-        for elem in (c for c in named if c.type == "object_elem"):
-            key_node, value_node = [c for c in elem.named_children if c.type == "expression"][:2]
-            pairs.append((_object_key(key_node), to_expr(value_node)))
-        return Expr("object", tuple(pairs), node, line)
+        for elem in named:
+            if elem.type == "object_elem":
+                key_node, value_node = [c for c in elem.named_children if c.type == "expression"][:2]
+                pairs.append((_object_key(key_node), to_expr(value_node)))
+        return Expr("object", tuple(pairs), _span(node), line)
     if kind == "function_call":
         name = _text(named[0])
         arguments = next((c for c in named if c.type == "function_arguments"), None)
-        args = tuple(to_expr(c) for c in arguments.named_children if c.type == "expression") if arguments else ()
-        return Expr("call", (name, args), node, line)
+        args = tuple([to_expr(c) for c in arguments.named_children if c.type == "expression"]) if arguments else ()
+        return Expr("call", (name, args), _span(node), line)
     if kind == "conditional":
         parts = [to_expr(c) for c in named if c.type == "expression"]
-        return Expr("conditional", tuple(parts), node, line)
+        return Expr("conditional", tuple(parts), _span(node), line)
     if kind == "operation":
         return to_expr(named[0])
     if kind == "binary_operation":
@@ -182,15 +201,14 @@ def to_expr(node: tree_sitter.Node) -> Expr:
         op = _text(children[split])
         left = _operand(node, [c for c in children[:split] if c.is_named], line)
         right = _operand(node, [c for c in children[split + 1 :] if c.is_named], line)
-        return Expr("binary", (op, left, right), node, line)
+        return Expr("binary", (op, left, right), _span(node), line)
     if kind == "unary_operation":
-        op = _text(node.children[0])
-        return Expr("unary", (op, _operand(node, [c for c in node.children[1:] if c.is_named], line)), node, line)
+        children = node.children
+        op = _text(children[0])
+        return Expr("unary", (op, _operand(node, [c for c in children[1:] if c.is_named], line)), _span(node), line)
     if kind == "for_expr":
         return _for(named[0], line)
-    if kind == "variable_expr":
-        return Expr("traversal", (_text(named[0]),), node, line)
-    return Expr("unsupported", (kind,), node, line)
+    return Expr("unsupported", (kind,), _span(node), line)
 
 
 def _operand(parent: tree_sitter.Node, parts: list[tree_sitter.Node], line: int) -> Expr:
@@ -202,7 +220,7 @@ def _operand(parent: tree_sitter.Node, parts: list[tree_sitter.Node], line: int)
 
 def _expression(node: tree_sitter.Node, named: list[tree_sitter.Node], line: int) -> Expr:
     if not named:
-        return Expr("unsupported", ("empty",), node, line)
+        return Expr("unsupported", ("empty",), _span(node), line)
     if len(named) == 1:
         return to_expr(named[0])
     head = named[0]
@@ -212,83 +230,95 @@ def _expression(node: tree_sitter.Node, named: list[tree_sitter.Node], line: int
     else:
         steps = []
         base = to_expr(head)
-    for step in named[1:]:
-        if step.type == "get_attr":
+    for index in range(1, len(named)):
+        step = named[index]
+        kind = step.type
+        if kind == "get_attr":
             steps.append(_text(step.named_children[-1]))
-        elif step.type == "index":
+        elif kind == "index":
             inner = step.named_children[0]
             if inner.type == "legacy_index":
                 steps.append(int(_text(inner).lstrip(".")))
             else:
                 steps.append(to_expr(inner.named_children[0]))
-        elif step.type == "splat":
+        elif kind == "splat":
             steps.append(("splat", _text(step)))
         else:
-            return Expr("unsupported", (step.type,), node, line)
+            return Expr("unsupported", (kind,), _span(node), line)
     if base is None:
-        return Expr("traversal", tuple(steps), node, line)
-    return Expr("apply", (base, tuple(steps)), node, line)
+        return Expr("traversal", tuple(steps), _span(node), line)
+    return Expr("apply", (base, tuple(steps)), _span(node), line)
 
 
 def _literal(node: tree_sitter.Node, line: int) -> Expr:
-    raw = _text(node)
-    if node.type == "numeric_lit":
+    kind = node.type
+    if kind == "numeric_lit":
+        raw = _text(node)
         try:
             number: int | float = int(raw) if raw.isdigit() else float(raw)
         except ValueError:
-            return Expr("unsupported", ("number",), node, line)
+            return Expr("unsupported", ("number",), _span(node), line)
         if isinstance(number, float) and number.is_integer() and "e" not in raw.lower():
             number = int(number)
-        return Expr("literal", (number,), node, line)
-    if node.type == "bool_lit":
-        return Expr("literal", (raw == "true",), node, line)
-    if node.type == "null_lit":
-        return Expr("literal", (None,), node, line)
-    if node.type == "string_lit":
+        return Expr("literal", (number,), _span(node), line)
+    if kind == "bool_lit":
+        return Expr("literal", (_text(node) == "true",), _span(node), line)
+    if kind == "null_lit":
+        return Expr("literal", (None,), _span(node), line)
+    if kind == "string_lit":
         return _template(node, line)
-    return Expr("unsupported", (node.type,), node, line)
+    return Expr("unsupported", (kind,), _span(node), line)
 
 
 def _template(node: tree_sitter.Node, line: int) -> Expr:
     parts: list[Any] = []
     heredoc = False
-    stack = list(reversed(node.named_children))
+    stack = node.named_children
+    stack.reverse()
     while stack:
         child = stack.pop()
-        if child.type in ("quoted_template", "heredoc_template"):
-            heredoc = heredoc or child.type == "heredoc_template"
-            stack.extend(reversed(child.named_children))
-        elif child.type == "template_literal":
-            parts.append(_text(child) if heredoc else _unescape(_text(child)))
-        elif child.type == "template_interpolation":
-            inner = [c for c in child.named_children if c.type == "expression"]
-            parts.append(to_expr(inner[0]) if inner else "")
-        elif child.type == "template_directive":
-            return Expr("unsupported", ("template directive",), node, line)
+        kind = child.type
+        if kind == "template_literal":
+            raw = _text(child)
+            parts.append(raw if heredoc else _unescape(raw))
+        elif kind == "quoted_template" or kind == "heredoc_template":
+            heredoc = heredoc or kind == "heredoc_template"
+            inner = child.named_children
+            inner.reverse()
+            stack.extend(inner)
+        elif kind == "template_interpolation":
+            expression = next((c for c in child.named_children if c.type == "expression"), None)
+            parts.append(to_expr(expression) if expression is not None else "")
+        elif kind == "template_directive":
+            return Expr("unsupported", ("template directive",), _span(node), line)
     if not parts:
-        return Expr("literal", ("",), node, line)
+        return Expr("literal", ("",), _span(node), line)
     if len(parts) == 1 and isinstance(parts[0], str):
-        return Expr("literal", (parts[0],), node, line)
-    return Expr("template", tuple(parts), node, line)
+        return Expr("literal", (parts[0],), _span(node), line)
+    return Expr("template", tuple(parts), _span(node), line)
 
 
 def _object_key(node: tree_sitter.Node) -> Expr:
     named = node.named_children
-    if len(named) == 1 and named[0].type == "variable_expr":
-        return Expr("literal", (_text(named[0]),), node, node.start_point[0] + 1)
-    return to_expr(node)
+    if len(named) == 1:
+        only = named[0]
+        if only.type == "variable_expr":
+            return Expr("literal", (_text(only),), _span(node), node.start_point[0] + 1)
+        return to_expr(only)
+    return _expression(node, named, node.start_point[0] + 1)
 
 
 def _for(node: tree_sitter.Node, line: int) -> Expr:
     named = node.named_children
     intro = next(c for c in named if c.type == "for_intro")
-    names = [_text(c) for c in intro.named_children if c.type == "identifier"]
-    collection = to_expr(next(c for c in intro.named_children if c.type == "expression"))
+    intro_named = intro.named_children
+    names = [_text(c) for c in intro_named if c.type == "identifier"]
+    collection = to_expr(next(c for c in intro_named if c.type == "expression"))
     body = [c for c in named if c.type == "expression"]
     condition_node = next((c for c in named if c.type == "for_cond"), None)
     condition = to_expr(condition_node.named_children[0]) if condition_node else None
     grouping = any(not c.is_named and _text(c) == "..." for c in node.children)
     if node.type == "for_object_expr":
         key, value = to_expr(body[0]), to_expr(body[1])
-        return Expr("for_object", (names, collection, key, value, condition, grouping), node, line)
-    return Expr("for_tuple", (names, collection, to_expr(body[0]), condition), node, line)
+        return Expr("for_object", (names, collection, key, value, condition, grouping), _span(node), line)
+    return Expr("for_tuple", (names, collection, to_expr(body[0]), condition), _span(node), line)

@@ -27,3 +27,19 @@ def test_empty_input_has_no_blocks_and_no_problems() -> None:
 def test_escapes_in_strings_are_decoded() -> None:
     root, _ = parse(b'x = "a\\"b"\n')
     assert root.attributes["x"].expr.args == ('a"b',)
+
+
+def test_expression_text_is_its_own_source_span() -> None:
+    root, _ = parse(b'x = upper( "a" )\n')
+    call = root.attributes["x"].expr
+    assert (call.text, call.args[1][0].text) == ('upper( "a" )', '"a"')
+
+
+def test_heredoc_text_is_kept_without_unescaping() -> None:
+    root, _ = parse(b"x = <<EOT\na\\nb\nEOT\n")
+    assert root.attributes["x"].expr.args == ("a\\nb",)
+
+
+def test_bool_literals_become_booleans() -> None:
+    root, _ = parse(b"x = true\ny = false\n")
+    assert (root.attributes["x"].expr.args, root.attributes["y"].expr.args) == ((True,), (False,))
