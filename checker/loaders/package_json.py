@@ -4,8 +4,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping, Sequence
 
-from checker.loaders.json_documents import load_json
-from checker.loaders.packages import package
+from checker.loaders.packages import json_files, package
 from checker.model import LoadError, LoadOutcome
 from checker.sources import SourceFile
 
@@ -21,15 +20,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
-        document = load_json(text, source.path)
-        if isinstance(document, LoadError):
-            outcome.errors.append(document)
-            continue
+    for source, document in json_files(files, outcome):
         if not isinstance(document.value, Mapping):
             outcome.errors.append(LoadError(source.path, document.line, "package.json must hold an object"))
             continue

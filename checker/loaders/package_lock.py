@@ -11,9 +11,8 @@ import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from checker.loaders.json_documents import load_json
 from checker.loaders.package_json import SECTIONS
-from checker.loaders.packages import package
+from checker.loaders.packages import json_files, package
 from checker.loaders.yaml_documents import Document
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource
 from checker.sources import SourceFile
@@ -27,15 +26,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
-        document = load_json(text, source.path)
-        if isinstance(document, LoadError):
-            outcome.errors.append(document)
-            continue
+    for source, document in json_files(files, outcome):
         if not isinstance(document.value, Mapping):
             outcome.errors.append(LoadError(source.path, document.line, "a package lock must hold an object"))
             continue

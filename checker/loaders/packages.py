@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from checker.model import LoadError, Resource, SourceLocation
+from checker.loaders.json_documents import load_json
+from checker.loaders.yaml_documents import Document
+from checker.model import LoadError, LoadOutcome, Resource, SourceLocation
+from checker.sources import SourceFile
 
 TYPE = "package"
 
@@ -54,3 +58,33 @@ def load_toml(text: str, path: str) -> dict[str, Any] | LoadError:
         return LoadError(path, int(found.group(1)) if found else 1, f"invalid TOML: {exc}")
     except RecursionError:
         return LoadError(path, 1, "invalid TOML: nested too deeply")
+
+
+def texts(files: Sequence[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, str]]:
+    """Each file's text; one that is not text becomes an error in ``outcome``."""
+    for source in files:
+        text = source.text()
+        if isinstance(text, LoadError):
+            outcome.errors.append(text)
+        else:
+            yield source, text
+
+
+def toml_files(files: Sequence[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, str, dict[str, Any]]]:
+    """Each file's text and TOML document; one that does not parse becomes an error in ``outcome``."""
+    for source, text in texts(files, outcome):
+        data = load_toml(text, source.path)
+        if isinstance(data, LoadError):
+            outcome.errors.append(data)
+        else:
+            yield source, text, data
+
+
+def json_files(files: Sequence[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, Document]]:
+    """Each file's JSON document; one that does not parse becomes an error in ``outcome``."""
+    for source, text in texts(files, outcome):
+        document = load_json(text, source.path)
+        if isinstance(document, LoadError):
+            outcome.errors.append(document)
+        else:
+            yield source, document

@@ -4,8 +4,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping, Sequence
 
-from checker.loaders.packages import key_line, package, section_line, load_toml
-from checker.model import LoadError, LoadOutcome
+from checker.loaders.packages import key_line, package, section_line, toml_files
+from checker.model import LoadOutcome
 from checker.sources import SourceFile
 
 FORMAT = "pipfile"
@@ -17,15 +17,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
-        data = load_toml(text, source.path)
-        if isinstance(data, LoadError):
-            outcome.errors.append(data)
-            continue
+    for source, text, data in toml_files(files, outcome):
         for table, dev in (("packages", False), ("dev-packages", True)):
             entries = data.get(table)
             if not isinstance(entries, Mapping):

@@ -9,8 +9,8 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 
-from checker.loaders.packages import package, load_toml
-from checker.model import LoadError, LoadOutcome
+from checker.loaders.packages import package, toml_files
+from checker.model import LoadOutcome
 from checker.sources import SourceFile
 
 FORMAT = "poetry-lock"
@@ -23,15 +23,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
-        data = load_toml(text, source.path)
-        if isinstance(data, LoadError):
-            outcome.errors.append(data)
-            continue
+    for source, text, data in toml_files(files, outcome):
         lines: dict[str, int] = {}
         for number, line in enumerate(text.splitlines(), 1):
             if (match := _NAME_LINE.match(line)) is not None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from checker.loaders.packages import key_line, package, section_line, load_toml
+from checker.loaders.packages import key_line, package, section_line, toml_files
 from checker.model import LoadError, LoadOutcome, Resource
 from checker.sources import SourceFile
 
@@ -26,15 +26,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
-        data = load_toml(text, source.path)
-        if isinstance(data, LoadError):
-            outcome.errors.append(data)
-            continue
+    for source, text, data in toml_files(files, outcome):
         try:
             outcome.resources.extend(_pep621(data.get("project"), text, source.path))
         except InvalidRequirement as exc:

@@ -20,7 +20,6 @@ from policy_spec.evidence import (
     Location,
     PolicyRef,
     Report,
-    ResourceRef,
     Result,
     Tool,
 )
