@@ -85,7 +85,7 @@ def scan(
     if live is not None:
         outcome.extend(live)
     results = run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors)
-    suppressions = [s for group in files.values() for f in group
+    suppressions = [s for group in files.values() for f in group if b"policyproof:ignore" in f.data
                     if not isinstance(text := f.text(), LoadError) for s in find_suppressions(f.path, text)]
     results, warnings = apply(results, suppressions, {r.id for r in rules.rules}, exemptions or Exemptions())
     if report_only is not None:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from checker.model import LoadError
+from checker.model import LoadError, LoadOutcome
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,13 @@ class SourceFile:
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             return LoadError(self.path, line, f"not valid UTF-8 (byte {exc.start})", kind="parse")
+
+
+def texts(files: Iterable[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, str]]:
+    """Each file with its text; a file that is not text becomes an error in ``outcome``."""
+    for source in files:
+        text = source.text()
+        if isinstance(text, LoadError):
+            outcome.errors.append(text)
+        else:
+            yield source, text

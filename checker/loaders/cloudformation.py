@@ -21,7 +21,7 @@ from typing import Any
 from checker.loaders.json_documents import load_json
 from checker.loaders.yaml_documents import Document, load_documents
 from checker.model import AttrPath, LoadError, LoadOutcome, Reference, Resource, SourceLocation, Unknown
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 FORMAT = "cloudformation"
 
@@ -67,11 +67,7 @@ def claims(path: str, head: bytes) -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in sorted(files, key=lambda f: f.path):
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(sorted(files, key=lambda f: f.path), outcome):
         document = _document(text, source.path)
         if isinstance(document, LoadError):
             outcome.errors.append(document)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from checker.loaders import env_settings
 from checker.model import LoadError, LoadOutcome, SourceLocation
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 FORMAT = "dotenv"
 
@@ -52,11 +52,7 @@ def claims(path: str, head: bytes) -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in sorted(files, key=lambda f: f.path):
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(sorted(files, key=lambda f: f.path), outcome):
         try:
             entries = parse(text)
         except DotenvError as exc:

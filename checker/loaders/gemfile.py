@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 
 from checker.loaders.packages import package
-from checker.model import LoadError, LoadOutcome
-from checker.sources import SourceFile
+from checker.model import LoadOutcome
+from checker.sources import SourceFile, texts
 
 FORMAT = "gemfile"
 _GEM = re.compile(r"""^gem\s*\(?\s*(["'])([A-Za-z0-9_.-]+)\1(.*)$""")
@@ -31,11 +31,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(files, outcome):
         groups: list[set[str]] = []
         for number, raw in enumerate(text.splitlines(), 1):
             line = raw.split(" #", 1)[0].strip()

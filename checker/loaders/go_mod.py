@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from checker.loaders.packages import package
 from checker.model import LoadError, LoadOutcome, Resource
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 FORMAT = "go-mod"
 _SPEC = re.compile(r'^"?([^\s"]+)"?\s+(v[^\s/]+)\s*(//.*)?$')
@@ -26,11 +26,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(files, outcome):
         found = parse(text, source.path)
         if isinstance(found, LoadError):
             outcome.errors.append(found)

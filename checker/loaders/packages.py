@@ -15,7 +15,7 @@ from typing import Any
 from checker.loaders.json_documents import load_json
 from checker.loaders.yaml_documents import Document
 from checker.model import LoadError, LoadOutcome, Resource, SourceLocation
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 TYPE = "package"
 
@@ -58,16 +58,6 @@ def load_toml(text: str, path: str) -> dict[str, Any] | LoadError:
         return LoadError(path, int(found.group(1)) if found else 1, f"invalid TOML: {exc}")
     except RecursionError:
         return LoadError(path, 1, "invalid TOML: nested too deeply")
-
-
-def texts(files: Sequence[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, str]]:
-    """Each file's text; one that is not text becomes an error in ``outcome``."""
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-        else:
-            yield source, text
 
 
 def toml_files(files: Sequence[SourceFile], outcome: LoadOutcome) -> Iterator[tuple[SourceFile, str, dict[str, Any]]]:

@@ -15,7 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from checker.loaders.packages import package
 from checker.model import LoadError, LoadOutcome
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 FORMAT = "pip-requirements"
 _NAME = re.compile(r"^requirements[\w.-]*\.(txt|in)$|^[\w.-]*requirements\.(txt|in)$", re.IGNORECASE)
@@ -30,11 +30,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(files, outcome):
         dev = bool(_DEV.search(posixpath.basename(source.path).rsplit(".", 1)[0]))
         for line, content in logical_lines(text):
             parsed = parse_line(content)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from checker.loaders.yaml_documents import Document, load_documents
 from checker.model import LoadError, LoadOutcome, Resource, SourceLocation
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 from policy_spec.subprocessors import REGIONS, Subprocessor, SubprocessorRegister
 
 FORMAT = "subprocessor-register"
@@ -33,11 +33,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(files, outcome):
         documents = load_documents(text, source.path)
         if isinstance(documents, LoadError):
             outcome.errors.append(documents)

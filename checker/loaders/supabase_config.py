@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation
-from checker.sources import SourceFile
+from checker.sources import SourceFile, texts
 
 FORMAT = "supabase-config"
 REDACTED = "(redacted)"
@@ -30,11 +30,7 @@ def claims(path: str, head: bytes = b"") -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-            continue
+    for source, text in texts(files, outcome):
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from checker.sources import SourceFile
 from checker.model import (
     AttrPath,
     LoadError,
@@ -23,6 +22,7 @@ from checker.model import (
     SourceLocation,
     Unknown,
 )
+from checker.sources import SourceFile, texts
 
 JSONObject = dict[str, Any]
 _ConfigKey = tuple[tuple[str, ...], str, str]
@@ -61,12 +61,8 @@ def claims(path: str, head: bytes) -> bool:
 
 def load(files: Sequence[SourceFile]) -> LoadOutcome:
     outcome = LoadOutcome()
-    for source in sorted(files, key=lambda f: f.path):
-        text = source.text()
-        if isinstance(text, LoadError):
-            outcome.errors.append(text)
-        else:
-            outcome.extend(load_plan(text, source.path))
+    for source, text in texts(sorted(files, key=lambda f: f.path), outcome):
+        outcome.extend(load_plan(text, source.path))
     return outcome
 
 
