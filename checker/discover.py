@@ -7,8 +7,14 @@ import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+from checker.lazy import lazy_import
+
+if TYPE_CHECKING:
+    import pathspec
+else:
+    pathspec = lazy_import("pathspec")  # imported only where a .gitignore is found
 
 ALWAYS_SKIPPED = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".tox", ".mypy_cache"}
 

@@ -5,8 +5,10 @@ start-up time; a commit hook checking one Terraform file uses none of them.
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
+from collections.abc import Iterator, Mapping
 from types import ModuleType
 
 
@@ -23,3 +25,20 @@ def lazy_import(name: str) -> ModuleType:
     sys.modules[name] = module
     loader.exec_module(module)
     return module
+
+
+class ModuleTable(Mapping[str, ModuleType]):
+    """A table of modules by name (reporters, say), each imported when first looked up, so that a
+    command writing JSON never imports the HTML reporter."""
+
+    def __init__(self, modules: Mapping[str, str]) -> None:
+        self._names = dict(modules)
+
+    def __getitem__(self, key: str) -> ModuleType:
+        return importlib.import_module(self._names[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

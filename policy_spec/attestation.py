@@ -14,7 +14,7 @@ from policy_spec.rule import SLUG
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Attestation(_Strict):

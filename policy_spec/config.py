@@ -10,7 +10,7 @@ from policy_spec.rule import Severity
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class PersonalData(_Strict):

@@ -13,7 +13,7 @@ CommitmentStatus = Literal["satisfied", "violated", "not-evidenced", "waived", "
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Location(_Strict):
@@ -87,7 +87,7 @@ class Counts(_Strict):
     error: int = 0
     waived: int = 0
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
 
 
 class CommitmentResult(_Strict):

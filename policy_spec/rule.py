@@ -6,6 +6,7 @@ in it, and a typo is an error rather than a silently different operator.
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
@@ -41,7 +42,7 @@ RESOURCE_FIELDS = ("name", "type", "address", "path")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
 
 
 class Test(_Strict):
@@ -113,7 +114,7 @@ class Test(_Strict):
             parse_required(value)
         return value
 
-    @property
+    @cached_property
     def operator(self) -> str:
         return next(op for op in OPERATORS if getattr(self, "in_" if op == "in" else op) is not None)
 
@@ -223,8 +224,5 @@ class Rule(_Strict):
     platform_default: PlatformDefault | None = None
     docs: Docs
 
-
-for _model in (Test, Relation, All, AnyOf, Not, Selector, PlatformDefault, Rule):
-    _model.model_rebuild()
 
 _TEST_KEYS = {"attr", "resource", "default", *OPERATORS}

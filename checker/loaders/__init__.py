@@ -8,29 +8,9 @@ as Terraform relate files to each other).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Protocol
 
-from checker.loaders import (
-    cloudformation,
-    compose,
-    dotenv,
-    gemfile,
-    go_mod,
-    kubernetes,
-    nginx,
-    package_json,
-    package_lock,
-    pipfile,
-    poetry_lock,
-    pyproject_deps,
-    requirements,
-    sql,
-    subprocessor_register,
-    supabase_config,
-    terraform,
-    terraform_plan,
-)
+from checker.lazy import ModuleTable
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
 from policy_spec.config import Config
@@ -50,26 +30,28 @@ class ConfiguredLoader(Loader, Protocol):
     def load_configured(self, files: Sequence[SourceFile], config: Config) -> LoadOutcome: ...
 
 
-LOADERS: dict[str, ModuleType] = {
-    "subprocessor-register": subprocessor_register,
-    "terraform": terraform,
-    "kubernetes": kubernetes,
-    "compose": compose,
-    "dotenv": dotenv,
-    "cloudformation": cloudformation,
-    "nginx": nginx,
-    "terraform-plan": terraform_plan,
-    "sql": sql,
-    "supabase-config": supabase_config,
-    "pip-requirements": requirements,
-    "pyproject": pyproject_deps,
-    "pipfile": pipfile,
-    "poetry-lock": poetry_lock,
-    "package-json": package_json,
-    "package-lock": package_lock,
-    "go-mod": go_mod,
-    "gemfile": gemfile,
-}
+LOADERS = ModuleTable({
+    "subprocessor-register": "checker.loaders.subprocessor_register",
+    "terraform": "checker.loaders.terraform",
+    "kubernetes": "checker.loaders.kubernetes",
+    "compose": "checker.loaders.compose",
+    "dotenv": "checker.loaders.dotenv",
+    "cloudformation": "checker.loaders.cloudformation",
+    "nginx": "checker.loaders.nginx",
+    "terraform-plan": "checker.loaders.terraform_plan",
+    "sql": "checker.loaders.sql",
+    "supabase-config": "checker.loaders.supabase_config",
+    "pip-requirements": "checker.loaders.requirements",
+    "pyproject": "checker.loaders.pyproject_deps",
+    "pipfile": "checker.loaders.pipfile",
+    "poetry-lock": "checker.loaders.poetry_lock",
+    "package-json": "checker.loaders.package_json",
+    "package-lock": "checker.loaders.package_lock",
+    "go-mod": "checker.loaders.go_mod",
+    "gemfile": "checker.loaders.gemfile",
+})
+"""Each loader is imported when first asked for, so a scan whose formats are known from the cache
+imports no parser."""
 
 
 def loader_for(path: str, head: bytes) -> str | None:

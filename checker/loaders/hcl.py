@@ -8,6 +8,7 @@ finding point at the line to change.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 import tree_sitter
 import tree_sitter_hcl
 
-_LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
-_PARSER = tree_sitter.Parser(_LANGUAGE)
+
+@functools.cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,7 @@ def parse(source: bytes) -> tuple[Block, list[SyntaxProblem]]:
     """Parse a whole file into a root block (type ``""``) plus any syntax problems."""
     global _source
     _source = source
-    tree = _PARSER.parse(source)
+    tree = _parser().parse(source)
     root = tree.root_node
     problems = _syntax_problems(root) if root.has_error else []
     top = Block(type="", labels=[], line=1, end_line=root.end_point[0] + 1)

@@ -10,13 +10,13 @@ import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-
+from checker.lazy import lazy_import
 from checker.loaders.packages import key_line, package, section_line, toml_files
 from checker.model import LoadError, LoadOutcome, Resource
 from checker.sources import SourceFile
 
 FORMAT = "pyproject"
+_requirements = lazy_import("packaging.requirements")  # PEP 508 parsing, only for files that need it
 _DEV_GROUPS = {"dev", "test", "tests", "lint", "docs", "typing"}
 
 
@@ -29,7 +29,7 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
     for source, text, data in toml_files(files, outcome):
         try:
             outcome.resources.extend(_pep621(data.get("project"), text, source.path))
-        except InvalidRequirement as exc:
+        except _requirements.InvalidRequirement as exc:
             outcome.errors.append(LoadError(source.path, section_line(text, "project"), f"invalid requirement: {exc}"))
         outcome.resources.extend(_poetry(data.get("tool", {}).get("poetry"), text, source.path))
     return outcome
@@ -40,13 +40,13 @@ def _pep621(project: Any, text: str, path: str) -> Iterator[Resource]:
         return
     start = section_line(text, "project")
     for spec in project.get("dependencies") or []:
-        requirement = Requirement(str(spec))
+        requirement = _requirements.Requirement(str(spec))
         yield package(FORMAT, "pypi", requirement.name, path, key_line(text, requirement.name, start),
                       version=str(requirement.specifier) or None)
     optional = project.get("optional-dependencies") or {}
     for extra in optional.values() if isinstance(optional, Mapping) else []:
         for spec in extra or []:
-            requirement = Requirement(str(spec))
+            requirement = _requirements.Requirement(str(spec))
             yield package(FORMAT, "pypi", requirement.name, path, key_line(text, requirement.name, start),
                           version=str(requirement.specifier) or None, dev=True)
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-
+from checker.lazy import lazy_import
 from checker.loaders.packages import package
 from checker.model import LoadError, LoadOutcome
 from checker.sources import SourceFile, texts
 
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
 FORMAT = "pip-requirements"
+_requirements = lazy_import("packaging.requirements")  # PEP 508 parsing, only for files that need it
 _NAME = re.compile(r"^requirements[\w.-]*\.(txt|in)$|^[\w.-]*requirements\.(txt|in)$", re.IGNORECASE)
 _DEV = re.compile(r"(?i)(^|[-_./])(dev|test|tests|testing|lint|docs|ci)([-_./]|$)")
 
@@ -71,6 +75,7 @@ def parse_line(content: str) -> Requirement | str | None:
         return None
     requirement = re.split(r"\s+--?[a-zA-Z]", content, maxsplit=1)[0]
     try:
-        return Requirement(requirement.strip())
-    except InvalidRequirement as exc:
+        parsed: Requirement = _requirements.Requirement(requirement.strip())
+    except _requirements.InvalidRequirement as exc:
         return str(exc).splitlines()[0]
+    return parsed

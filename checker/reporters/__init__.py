@@ -1,17 +1,18 @@
-"""The reporter table: one module per output format, each exposing ``render(report, options) -> str``."""
+"""The reporter table: one module per output format, each exposing ``render(report, options) -> str``.
+
+Each is imported when first used: a scan writes one format.
+"""
 from __future__ import annotations
 
-from types import ModuleType
+from checker.lazy import ModuleTable
 
-from checker.reporters import csv_report, html, json_report, junit, markdown, oscal, sarif, text
-
-REPORTERS: dict[str, ModuleType] = {
-    "csv": csv_report,
-    "html": html,
-    "json": json_report,
-    "junit": junit,
-    "markdown": markdown,
-    "oscal": oscal,
-    "sarif": sarif,
-    "text": text,
-}
+REPORTERS = ModuleTable({
+    "csv": "checker.reporters.csv_report",
+    "html": "checker.reporters.html",
+    "json": "checker.reporters.json_report",
+    "junit": "checker.reporters.junit",
+    "markdown": "checker.reporters.markdown",
+    "oscal": "checker.reporters.oscal",
+    "sarif": "checker.reporters.sarif",
+    "text": "checker.reporters.text",
+})

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from packaging.utils import canonicalize_name
 from pydantic import ValidationError
 
 from checker import fastyaml
@@ -25,6 +24,8 @@ from checker.errors import ConfigError
 from checker.rulebook import most_specific
 from policy_spec.subprocessors import Vendor, VendorCatalog
 
+_PEP503_SEPARATORS = re.compile(r"[-_.]+")
+"""PEP 503 normalisation is defined as exactly this substitution, lower-cased."""
 _GO_MAJOR = re.compile(r"/v[0-9]+$")
 _DOCKER_HUB = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 
@@ -89,7 +90,7 @@ class Catalog:
 
 def package_key(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
-        return str(canonicalize_name(name))
+        return _PEP503_SEPARATORS.sub("-", name).lower()
     if ecosystem == "go":
         return _GO_MAJOR.sub("", name)
     return name
