@@ -1,12 +1,15 @@
-"""A cache of loader outputs, so that scanning an unchanged tree again skips parsing.
+"""A cache of loader outputs and of rule verdicts, so that scanning an unchanged tree again
+skips parsing and evaluation.
 
-An entry is one loader's ``LoadOutcome`` for one set of files. Its key is a
-SHA-256 over everything the outcome depends on: each file's path and content
-digest, the format, the configuration, the Python and tool versions, and a
-digest of the checker's own code (so an edited or upgraded loader never
-reads an entry an older one wrote). Rules are not part of the key because
-they are applied after loading, on every run: a changed rule pack needs no
-invalidation.
+A loader entry is one loader's ``LoadOutcome`` for one set of files (for
+Terraform, one group of folders linked by module calls, so an edit re-reads
+only its own group). A scan entry holds the verdicts of a whole scan before
+exemptions, keyed also on the rules in force, so a changed rule re-evaluates
+(from the loader entries) and exemptions, attestations and dates are applied
+afresh on every run. Every key is a SHA-256 over everything the entry depends
+on: each file's path and content digest, the format, the configuration, the
+Python and tool versions, and a digest of the tool's own code (so an edited
+or upgraded loader never reads an entry an older one wrote).
 
 Entries are pickled, and each is signed with HMAC-SHA256 under a random key
 kept in the user's cache home (mode 0600), never in the cache folder itself:
@@ -25,15 +28,18 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from checker import __version__
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
 
-FORMAT_VERSION = b"1"
+FORMAT_VERSION = b"2"
 """Bumped when the entry layout changes."""
 
 _SIGNATURE_BYTES = 32
+
+T = TypeVar("T")
 
 
 def default_dir() -> Path:
@@ -61,32 +67,51 @@ class Cache:
     def load(self, fmt: str, files: Sequence[SourceFile], settings: str,
              compute: Callable[[], LoadOutcome]) -> LoadOutcome:
         """``compute()``'s outcome for these files, from the cache when an entry for exactly them exists."""
-        key = self._key_for(fmt, files, settings)
-        entry = self.folder / key[:2] / key
-        cached = self._read(entry)
+        cached = self.get(fmt, files, settings)
         if cached is not None:
             return cached
         outcome = compute()
-        self._write(entry, outcome)
+        self.put(fmt, files, settings, outcome)
         return outcome
 
-    def _key_for(self, fmt: str, files: Sequence[SourceFile], settings: str) -> str:
+    def get(self, fmt: str, files: Sequence[SourceFile], settings: str) -> LoadOutcome | None:
+        """The outcome stored for exactly these files under these settings, if any."""
+        return self.get_object(self._loader_key(fmt, files, settings), LoadOutcome)
+
+    def put(self, fmt: str, files: Sequence[SourceFile], settings: str, outcome: LoadOutcome) -> None:
+        self.put_object(self._loader_key(fmt, files, settings), outcome)
+
+    def get_object(self, key: str, kind: type[T]) -> T | None:
+        """The object stored under ``key`` (from ``key()``) if there is one of type ``kind``."""
+        found = self._read(self.folder / key[:2] / key)
+        return found if isinstance(found, kind) else None
+
+    def put_object(self, key: str, value: object) -> None:
+        self._write(self.folder / key[:2] / key, value)
+
+    def key(self, *parts: bytes) -> str:
+        """A key over ``parts`` and everything an entry's meaning depends on: the entry layout, the
+        tool's version and code, and Python's version."""
         digest = hashlib.sha256()
-        for part in (FORMAT_VERSION, __version__.encode(), sys.version.encode(), self._code_digest(),
-                     fmt.encode(), settings.encode()):
+        for part in (FORMAT_VERSION, __version__.encode(), sys.version.encode(), self._code_digest(), *parts):
             digest.update(len(part).to_bytes(8, "big") + part)
-        for source in sorted(files, key=lambda f: f.path):
-            digest.update(source.path.encode("utf-8", "surrogateescape") + b"\0" + source.sha256.encode() + b"\n")
         return digest.hexdigest()
 
+    def _loader_key(self, fmt: str, files: Sequence[SourceFile], settings: str) -> str:
+        listing = b"".join(source.path.encode("utf-8", "surrogateescape") + b"\0" + source.sha256.encode() + b"\n"
+                           for source in sorted(files, key=lambda f: f.path))
+        return self.key(b"load", fmt.encode(), settings.encode(), listing)
+
     def _code_digest(self) -> bytes:
-        """Size and modification time of every module of the checker: any edit to the code is a new key."""
+        """Size and modification time of every module of the checker and of its models: any edit to
+        the code is a new key."""
         if self._code is None:
-            package = Path(__file__).resolve().parent
+            top = Path(__file__).resolve().parent.parent
             digest = hashlib.sha256()
-            for path in sorted(package.rglob("*.py")):
-                stat = path.stat()
-                digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+            for package in ("checker", "policy_spec"):
+                for path in sorted((top / package).rglob("*.py")):
+                    stat = path.stat()
+                    digest.update(f"{path.relative_to(top)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
             self._code = digest.digest()
         return self._code
 
@@ -101,7 +126,7 @@ class Cache:
                 self._key = _create_key(self._key_file)
         return self._key
 
-    def _read(self, entry: Path) -> LoadOutcome | None:
+    def _read(self, entry: Path) -> object | None:
         try:
             blob = entry.read_bytes()
         except OSError:
@@ -113,17 +138,16 @@ class Cache:
         if not hmac.compare_digest(signature, hmac.new(key, payload, hashlib.sha256).digest()):
             return None
         try:
-            outcome = pickle.loads(payload)
+            return pickle.loads(payload)  # type: ignore[no-any-return]
         except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failed scan
             return None
-        return outcome if isinstance(outcome, LoadOutcome) else None
 
-    def _write(self, entry: Path, outcome: LoadOutcome) -> None:
+    def _write(self, entry: Path, value: object) -> None:
         try:
             key = self._signing_key(create=True)
             if key is None:
                 return
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             entry.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
@@ -155,10 +179,10 @@ def _create_key(path: Path) -> bytes | None:
 _active: Cache | None = None
 
 
-def enable(folder: Path | None = None) -> None:
+def enable(folder: Path | None = None, key_file: Path | None = None) -> None:
     """Use a cache for the rest of this process (the command line does, unless ``--no-cache``)."""
     global _active
-    _active = Cache(folder or default_dir())
+    _active = Cache(folder or default_dir(), key_file)
 
 
 def disable() -> None:

@@ -22,7 +22,6 @@ from checker.policies import load_policy, policy_text, stale_quotes
 from checker.reporters import REPORTERS
 from checker.reporters.options import RenderOptions
 from checker.exempt import Exemptions, baseline_of
-from checker.gitfiles import changed_since as changed_since_paths
 from checker.scan import RuleSet, failing, rule_set, scan, scan_folders, scan_root
 from checker.waivers import load_baseline, load_waivers, write_baseline
 from policy_spec.config import Config
@@ -82,8 +81,10 @@ def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
               help="Also check a live PostgreSQL database, read-only (postgresql://user:pass@host/db, or the "
               "POLICYPROOF_DB variable); without PATHS only the database is checked.")
 @click.option("--no-cache", is_flag=True, envvar="POLICYPROOF_NO_CACHE",
-              help="Parse every file again instead of reusing parsed files from the cache "
-              "($POLICYPROOF_CACHE_DIR, default $XDG_CACHE_HOME/policyproof).")
+              help="Parse and evaluate every file again instead of reusing what an earlier scan of the same "
+              "files, rules and configuration found ($POLICYPROOF_CACHE_DIR, default $XDG_CACHE_HOME/policyproof).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="POLICYPROOF_JOBS",
+              help="Processes that parse files at most (default: one per core; large trees only).")
 def scan_command(
     paths: tuple[Path, ...],
     fmt: str,
@@ -96,6 +97,7 @@ def scan_command(
     changed_since: str | None,
     db_url: str | None = None,
     no_cache: bool = False,
+    jobs: int | None = None,
 ) -> int:
     """Scan PATHS (default: the current folder) and report each commitment's evidence."""
     _use_cache(not no_cache)
@@ -105,7 +107,11 @@ def scan_command(
         config = config.model_copy(update={"fail_on": fail_on})
     rules = rule_set(config, base)
     exemptions = _exemptions(config, base, baseline_path)
-    only = changed_since_paths(changed_since, scan_root(targets)) if changed_since else None
+    only = None
+    if changed_since:
+        from checker.gitfiles import changed_since as changed_since_paths
+
+        only = changed_since_paths(changed_since, scan_root(targets))
     moment = now()
     live = None
     if db_url:
@@ -113,7 +119,7 @@ def scan_command(
 
         live = load_database(db_url, config.database.exposed_schemas)
     files = targets if paths or not db_url else []
-    report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live)
+    report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live, jobs=jobs)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules.rules), generated=moment)
     rendered = REPORTERS[fmt].render(report, options)

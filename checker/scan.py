@@ -4,30 +4,30 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fnmatch
+import hashlib
 import os
 import stat
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from checker import __version__, cache
 from checker.attestations import LoadedAttestation, judge, load_attestations
 from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
-from checker.engine.evaluate import load_error_results, run
 from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
 from checker.loaders import LOADERS, loader_for, subprocessor_register
 from checker.loaders.subprocessor_register import DEFAULT_PATHS as DEFAULT_REGISTERS
 from checker.loaders.subprocessor_register import register_path
 from checker.model import LoadError, LoadOutcome
-from checker.policies import load_policy
+from checker.parallel import map_balanced, worker_count
+from checker.policies import bundled_policy_path, load_policy
 from checker.rulebook import bundled_rules_dir, digest, load_rules, rule_files
 from checker.sources import SourceFile
-from checker.subprocessors.detect import detect_for_scan
 from policy_spec.config import Config
 from policy_spec.evidence import InputFile, PolicyRef, Report, Result, Tool
 from policy_spec.policy import Policy
@@ -49,15 +49,37 @@ class RuleSet:
 def rule_set(config: Config, base: Path | None = None) -> RuleSet:
     """The policy and the rules in force under ``config`` (relative paths resolve against ``base``)."""
     base = base or Path.cwd()
-    policy = load_policy(base / config.policy if config.policy else None)
     folders = ([bundled_rules_dir()] if config.bundled_rules else []) + [base / f for f in config.rules]
     files = rule_files(folders)
-    rules = load_rules(files, [c.id for c in policy.commitments])
+    policy, rules, version = _policy_and_rules(base / config.policy if config.policy else None, files)
     if config.enable:
         rules = [r for r in rules if r.id in config.enable]
     rules = [r for r in rules if r.id not in config.disable]
     attested = load_attestations(config.attestations, base, [c.id for c in policy.commitments])
-    return RuleSet(policy, rules, digest(files), tuple(files), tuple(attested))
+    return RuleSet(policy, rules, version, tuple(files), tuple(attested))
+
+
+def _policy_and_rules(policy_path: Path | None, files: list[Path]) -> tuple[Policy, list[Rule], str]:
+    """The policy and every rule of ``files``, validated; from the cache when the same files, byte for
+    byte, were validated before (reading and validating a hundred rules costs more than a warm scan)."""
+    store = cache.active()
+    key = None
+    if store is not None:
+        try:
+            contents = [(policy_path or bundled_policy_path()).read_bytes(),
+                        *(os.fsencode(path) + b"\0" + path.read_bytes() for path in files)]
+        except OSError:
+            contents = None
+        if contents is not None:
+            key = store.key(b"rules", *contents)
+            found = store.get_object(key, tuple)
+            if found is not None:
+                return found
+    policy = load_policy(policy_path)
+    entry = (policy, load_rules(files, [c.id for c in policy.commitments]), digest(files))
+    if store is not None and key is not None:
+        store.put_object(key, entry)
+    return entry
 
 
 def scan(
@@ -70,21 +92,19 @@ def scan(
     root: Path | None = None,
     recursive: bool = True,
     live: LoadOutcome | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Scan ``paths``; ``report_only`` keeps the results of those files while every file is still
     loaded, so relations across files (a bucket and its encryption resource) stay visible.
     ``today`` is the day attestations are judged on (default: the clock's); ``live`` adds resources read
-    from a running service (``scan --db``)."""
+    from a running service (``scan --db``); ``jobs`` caps the processes that load files (default: one
+    per core)."""
     day = today or dt.date.today()
     records = judge(rules.attestations, day)
     root = root or scan_root(paths)
     files, too_big = read_inputs(paths, root, config, recursive)
-    outcome = load_all(files, config)
-    outcome.errors.extend(too_big)
-    outcome.extend(detect_for_scan(outcome, files, config, root))
-    if live is not None:
-        outcome.extend(live)
-    results = run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors)
+    verdicts = _verdicts(files, too_big, config, rules, root, live, jobs)
+    results = list(verdicts.results)
     suppressions = [s for group in files.values() for f in group if b"policyproof:ignore" in f.data
                     if not isinstance(text := f.text(), LoadError) for s in find_suppressions(f.path, text)]
     results, warnings = apply(results, suppressions, {r.id for r in rules.rules}, exemptions or Exemptions())
@@ -100,10 +120,59 @@ def scan(
             ((fmt, f) for fmt, group in files.items() for f in group), key=lambda pair: pair[1].path)],
         results=results,
         commitments=roll_up(rules.policy, rules.rules, results, records),
-        notes=[f"{n.path}:{n.line}: {n.message}" for n in outcome.notes],
+        notes=[f"{n.path}:{n.line}: {n.message}" for n in sorted(verdicts.notes, key=_note_order)],
         warnings=warnings + attestation_warnings(records, day),
         attestations=records,
     )
+
+
+@dataclass(frozen=True)
+class _Verdicts:
+    """A scan's results before exemptions, and the files skipped on purpose: what a repeated scan
+    of the same files under the same rules and configuration can take from the cache."""
+
+    results: list[Result]
+    notes: list[LoadError]
+
+
+def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], config: Config, rules: RuleSet,
+              root: Path, live: LoadOutcome | None, jobs: int | None = None) -> _Verdicts:
+    store = cache.active() if live is None else None
+    key = _verdicts_key(store, files, unread, config, rules, root) if store else None
+    if store and key and (found := store.get_object(key, _Verdicts)) is not None:
+        return found
+    from checker.engine.evaluate import load_error_results, run  # not needed when the verdicts are cached
+    from checker.subprocessors.detect import detect_for_scan
+
+    outcome = load_all(files, config, jobs)
+    outcome.errors.extend(unread)
+    outcome.extend(detect_for_scan(outcome, files, config, root))
+    if live is not None:
+        outcome.extend(live)
+    verdicts = _Verdicts(run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors),
+                         outcome.notes)
+    if store and key:
+        store.put_object(key, verdicts)
+    return verdicts
+
+
+def _verdicts_key(store: cache.Cache, files: dict[str, list[SourceFile]], unread: list[LoadError],
+                  config: Config, rules: RuleSet, root: Path) -> str | None:
+    """Everything the verdicts depend on besides the code: the inputs, the configuration, the rules in
+    force and the vendor catalogs (None when a catalog cannot be read: the scan reports that)."""
+    try:
+        catalogs = [path.read_bytes() for path in [bundled_rules_dir() / "subprocessors" / "catalog.yaml",
+                                                   *(root / extra for extra in config.vendors)]]
+    except OSError:
+        return None
+    inputs = b"".join(f"{fmt}\0{f.path}\0{f.sha256}\n".encode("utf-8", "surrogateescape")
+                      for fmt in sorted(files) for f in sorted(files[fmt], key=lambda f: f.path))
+    return store.key(b"scan", config.model_dump_json().encode(), os.fsencode(root), rules.version.encode(),
+                     " ".join(sorted(r.id for r in rules.rules)).encode(), repr(unread).encode(), *catalogs, inputs)
+
+
+def _note_order(note: LoadError) -> tuple[str, int, str]:
+    return note.path, note.line, note.message
 
 
 def _paths_of(result: Result) -> set[str]:
@@ -146,6 +215,7 @@ def read_inputs(
     files: dict[str, list[SourceFile]] = defaultdict(list)
     errors: list[LoadError] = []
     seen: set[str] = set()
+    detector = _Detector(config)
     for path in paths:
         for candidate in walk(path, config.exclude, recursive):
             relative = printable_path(os.path.relpath(candidate.absolute, root).replace(os.sep, "/"))
@@ -158,7 +228,7 @@ def read_inputs(
             try:
                 with _open_regular(candidate.absolute) as handle:
                     head = handle.read(HEAD_BYTES)
-                    fmt = _format_of(relative, head, config)
+                    fmt = detector.format_of(relative, head)
                     if fmt is None:
                         continue
                     if candidate.size > config.max_file_bytes:
@@ -170,7 +240,39 @@ def read_inputs(
                 errors.append(LoadError(relative, 1, f"cannot read: {exc.strerror or exc}", kind="io"))
                 continue
             files[fmt].append(SourceFile(relative, data))
+    detector.save()
     return files, errors
+
+
+class _Detector:
+    """Each file's format, from its name and first bytes.
+
+    What the loaders claim depends on nothing else, so the answers for the same names and first
+    bytes under the same configuration are kept in the cache: a repeated scan imports no loader
+    until a file is new or changed.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._store = cache.active()
+        self._key = self._store.key(b"formats", config.model_dump_json().encode()) if self._store else ""
+        known = self._store.get_object(self._key, dict) if self._store else None
+        self._known: dict[str, tuple[bytes, str | None]] = known or {}
+        self._changed = False
+
+    def format_of(self, relative: str, head: bytes) -> str | None:
+        digest = hashlib.sha256(head).digest()
+        known = self._known.get(relative)
+        if known is not None and known[0] == digest:
+            return known[1]
+        fmt = _format_of(relative, head, self._config)
+        self._known[relative] = (digest, fmt)
+        self._changed = True
+        return fmt
+
+    def save(self) -> None:
+        if self._store is not None and self._changed:
+            self._store.put_object(self._key, self._known)
 
 
 def printable_path(path: str) -> str:
@@ -203,25 +305,48 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
     return None if fmt is None or fmt in config.formats.disable else fmt
 
 
-def load_all(files: dict[str, list[SourceFile]], config: Config | None = None) -> LoadOutcome:
-    outcome = LoadOutcome()
+def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, jobs: int | None = None) -> LoadOutcome:
+    """Every loader's outcome for its files. Loaders that split their files into independent groups
+    have each group cached apart; groups not in the cache are loaded on several cores when there
+    is enough input (``jobs`` processes at most, by default one per core)."""
     store = cache.active()
     settings = config.model_dump_json() if config else ""
+    tasks: list[tuple[str, list[SourceFile]]] = []
     for fmt in sorted(files):
-        module = LOADERS[fmt]
-        configured = getattr(module, "load_configured", None)
+        split = getattr(LOADERS[fmt], "partition", None)
+        tasks.extend((fmt, list(part)) for part in (split(files[fmt]) if split else [files[fmt]]))
+    outcomes: list[LoadOutcome | None] = [store.get(fmt, part, settings) if store else None for fmt, part in tasks]
+    missing = [index for index, found in enumerate(outcomes) if found is None]
+    sizes = [sum(len(f.data) for f in tasks[index][1]) for index in missing]
+    computed = map_balanced(partial(_load_group, config=config), [tasks[index] for index in missing], sizes,
+                            worker_count(sum(sizes), jobs))
+    for index, outcome in zip(missing, computed):
+        outcomes[index] = outcome
+        if store:
+            store.put(*tasks[index], settings, outcome)
+    merged = LoadOutcome()
+    for done in outcomes:
+        if done is not None:
+            merged.extend(done)
+    return merged
 
-        def compute(module: ModuleType = module, configured: Any = configured, fmt: str = fmt) -> LoadOutcome:
-            return configured(files[fmt], config) if configured and config else module.load(files[fmt])  # type: ignore[no-any-return]
 
-        outcome.extend(store.load(fmt, files[fmt], settings, compute) if store else compute())
-    return outcome
+def _load_group(task: tuple[str, list[SourceFile]], config: Config | None) -> LoadOutcome:
+    fmt, group = task
+    module = LOADERS[fmt]
+    configured = getattr(module, "load_configured", None)
+    return configured(group, config) if configured and config else module.load(group)  # type: ignore[no-any-return]
 
 
-def _order(result: Result) -> tuple[str, int, str, str]:
+def _order(result: Result) -> tuple[str, int, str, str, str, int, str]:
+    """File, line, rule, resource; then the module call, for one module's resource instantiated by
+    two callers; then the message: a total order, whatever order the loaders produced."""
     location = result.location
-    address = result.resource.address if result.resource else ""
-    return (location.path if location else "", location.line if location else 0, result.rule, address)
+    resource = result.resource
+    call = resource.module_call if resource else None
+    return (location.path if location else "", location.line if location else 0, result.rule,
+            resource.address if resource else "", call.path if call else "", call.line if call else 0,
+            result.message)
 
 
 def failing(results: Sequence[Result], fail_on: str, fail_on_error: bool) -> list[Result]:

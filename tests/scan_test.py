@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from checker import cache, parallel
 from checker.scan import rule_set, scan
 from policy_spec.config import Config
 from policy_spec.evidence import Report
@@ -118,3 +122,79 @@ def test_a_symlink_loop_does_not_hang_the_walk(tmp_path: Path) -> None:
     os.symlink(tmp_path / "a", tmp_path / "a" / "loop")
     (tmp_path / "a" / "main.tf").write_text('resource "aws_s3_bucket" "m" {}\n')
     assert [i.path for i in run(tmp_path).inputs] == ["a/main.tf"]
+
+
+@pytest.fixture
+def cached(tmp_path: Path) -> Iterator[Path]:
+    """The scan's cache switched on, in a folder and signing-key home of the test's own."""
+    cache.enable(tmp_path / "cache", key_file=tmp_path / "home" / "key")
+    yield tmp_path / "tree"
+    cache.disable()
+
+
+def _bucket(name: str, encrypted: bool) -> str:
+    text = f'resource "aws_s3_bucket" "{name}" {{\n  bucket = "{name}"\n}}\n'
+    if encrypted:
+        text += (f'resource "aws_s3_bucket_server_side_encryption_configuration" "{name}" {{\n'
+                 f'  bucket = aws_s3_bucket.{name}.id\n  rule {{\n    apply_server_side_encryption_by_default {{\n'
+                 f'      sse_algorithm = "aws:kms"\n    }}\n  }}\n}}\n')
+    return text
+
+
+def test_a_repeated_scan_of_an_unchanged_tree_reports_the_same(cached: Path) -> None:
+    cached.mkdir()
+    (cached / "main.tf").write_text(_bucket("data", encrypted=False))
+    first = run(cached).model_dump_json()
+
+    assert run(cached).model_dump_json() == first
+    assert any((cached.parent / "cache").rglob("*"))
+
+
+def test_an_edit_is_seen_by_the_next_scan(cached: Path) -> None:
+    cached.mkdir()
+    (cached / "main.tf").write_text(_bucket("data", encrypted=False))
+    assert statuses(run(cached))["main.tf:PP-ENC-001"] == "fail"
+
+    (cached / "main.tf").write_text(_bucket("data", encrypted=True))
+
+    assert statuses(run(cached))["main.tf:PP-ENC-001"] == "pass"
+
+
+def test_a_changed_rule_pack_is_applied_to_unchanged_files(cached: Path, tmp_path: Path) -> None:
+    cached.mkdir()
+    (cached / "main.tf").write_text(_bucket("data", encrypted=False))
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    rule = (Path(__file__).parent.parent / "rules" / "encryption-at-rest" / "PP-ENC-001.yaml").read_text()
+    (rules_dir / "ACME-ENC-001.yaml").write_text(rule.replace("PP-ENC-001", "ACME-ENC-001"))
+    config = Config(bundled_rules=False, rules=[str(rules_dir)])
+    assert statuses(scan([cached], config, rule_set(config, tmp_path))) == {"main.tf:ACME-ENC-001": "fail"}
+
+    (rules_dir / "ACME-ENC-001.yaml").write_text(rule.replace("PP-ENC-001", "ACME-ENC-001")
+                                                 .replace("severity: high", "severity: low"))
+
+    again = scan([cached], config, rule_set(config, tmp_path))
+    assert [r.severity for r in again.results] == ["low"]
+
+
+def test_a_file_whose_first_bytes_change_is_detected_again(cached: Path) -> None:
+    cached.mkdir()
+    (cached / "app.yaml").write_text("name: not a manifest\n")
+    assert run(cached).inputs == []
+
+    (cached / "app.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: ClusterIP\n")
+
+    assert [(i.path, i.format) for i in run(cached).inputs] == [("app.yaml", "kubernetes")]
+
+
+def test_loading_in_several_processes_reports_what_one_process_does(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(12):
+        folder = tmp_path / f"stack{n}"
+        folder.mkdir()
+        (folder / "main.tf").write_text(_bucket(f"b{n}", encrypted=n % 2 == 0))
+    (tmp_path / "stack0" / "call.tf").write_text('module "m" {\n  source = "../stack1"\n}\n')
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    spread = scan([tmp_path], Config(), RULES, jobs=2).model_dump_json()
+
+    assert spread == scan([tmp_path], Config(), RULES, jobs=1).model_dump_json()
