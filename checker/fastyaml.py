@@ -6,18 +6,22 @@ by the pure-Python loader, whose error (problem, line) is the one reported.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-import yaml
+from checker.lazy import lazy_import
 
-_FAST: Any = getattr(yaml, "CSafeLoader", None)
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 def safe_load(text: str) -> Any:
     """``yaml.safe_load(text)``, faster."""
-    if _FAST is None:
+    fast: Any = getattr(yaml, "CSafeLoader", None)
+    if fast is None:
         return yaml.safe_load(text)
     try:
-        return yaml.load(text, Loader=_FAST)  # noqa: S506 - CSafeLoader is the safe loader
+        return yaml.load(text, Loader=fast)  # noqa: S506 - CSafeLoader is the safe loader
     except yaml.YAMLError:
         return yaml.safe_load(text)

@@ -6,14 +6,19 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-import yaml
 from pydantic import ValidationError
 
 from checker import fastyaml
 from checker.errors import RuleError
+from checker.lazy import lazy_import
 from policy_spec.rule import RULE_ID, Rule
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 def bundled_rules_dir() -> Path:

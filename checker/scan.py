@@ -20,9 +20,7 @@ from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
 from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
-from checker.loaders import LOADERS, loader_for, subprocessor_register
-from checker.loaders.subprocessor_register import DEFAULT_PATHS as DEFAULT_REGISTERS
-from checker.loaders.subprocessor_register import register_path
+from checker.loaders import LOADERS, loader_for
 from checker.model import LoadError, LoadOutcome
 from checker.parallel import map_balanced, worker_count
 from checker.policies import bundled_policy_path, load_policy
@@ -116,7 +114,7 @@ def scan(
         tool=Tool(version=__version__, rules_version=rules.version),
         policy=PolicyRef(id=rules.policy.id, title=rules.policy.title, version=rules.policy.version),
         root=printable_path(str(paths[0])) if len(paths) == 1 and recursive else ".",
-        inputs=[InputFile(path=f.path, sha256=f.sha256, format=fmt) for fmt, f in sorted(
+        inputs=[InputFile.model_construct(path=f.path, sha256=f.sha256, format=fmt) for fmt, f in sorted(
             ((fmt, f) for fmt, group in files.items() for f in group), key=lambda pair: pair[1].path)],
         results=results,
         commitments=roll_up(rules.policy, rules.rules, results, records),
@@ -197,7 +195,10 @@ def scan_folders(
     subprocessor register is read too, since every detected vendor is judged against it.
     """
     root = root.resolve()
-    registers = [configured] if (configured := register_path(config.subprocessors)) else DEFAULT_REGISTERS
+    from checker.loaders import subprocessor_register
+
+    configured = subprocessor_register.register_path(config.subprocessors)
+    registers = [configured] if configured else subprocessor_register.DEFAULT_PATHS
     extra = [root / name for name in registers if (root / name).is_file()]
     return scan([*folders, *extra], config, rules, exemptions, report_only, root=root, recursive=False)
 
@@ -299,8 +300,11 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
     forced = next((fmt for pattern, fmt in config.formats.force.items() if fnmatch.fnmatch(path, pattern)), None)
     if forced is None and any(fnmatch.fnmatch(path, pattern) for pattern in config.database.migrations):
         forced = "sql"
-    if forced is None and path == register_path(config.subprocessors):
-        forced = subprocessor_register.FORMAT
+    if forced is None:
+        from checker.loaders import subprocessor_register  # only when a file's format is not yet known
+
+        if path == subprocessor_register.register_path(config.subprocessors):
+            forced = subprocessor_register.FORMAT
     fmt = forced or loader_for(path, head)
     return None if fmt is None or fmt in config.formats.disable else fmt
 

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import ValidationError
 
 from checker.errors import ConfigError
+from checker.lazy import lazy_import
 from checker.rulebook import key_line, most_specific_loc
 from policy_spec.waiver import Baseline, WaiverFile
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 def load_waivers(path: Path) -> WaiverFile:

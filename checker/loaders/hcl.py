@@ -67,8 +67,10 @@ _source: bytes = b""
 """The file being converted, which expressions keep a span of."""
 
 
-def parse(source: bytes) -> tuple[Block, list[SyntaxProblem]]:
-    """Parse a whole file into a root block (type ``""``) plus any syntax problems."""
+def parse(source: bytes, skip: frozenset[str] = frozenset()) -> tuple[Block, list[SyntaxProblem]]:
+    """Parse a whole file into a root block (type ``""``) plus any syntax problems. Top-level blocks
+    of a type in ``skip`` keep their type, labels and lines but not their contents, which the caller
+    never reads (Terraform's ``output`` blocks, say): converting them would be wasted work."""
     global _source
     _source = source
     tree = _parser().parse(source)
@@ -78,7 +80,7 @@ def parse(source: bytes) -> tuple[Block, list[SyntaxProblem]]:
     body = next((c for c in root.named_children if c.type == "body"), None)
     if body is not None:
         try:
-            _fill_body(top, body)
+            _fill_body(top, body, skip)
         except RecursionError:
             return Block(type="", labels=[]), [SyntaxProblem(1, "nested too deeply to read")]
     return top, problems
@@ -112,7 +114,7 @@ def _span(node: tree_sitter.Node) -> tuple[bytes, int, int]:
     return (_source, node.start_byte, node.end_byte)
 
 
-def _fill_body(block: Block, body: tree_sitter.Node) -> None:
+def _fill_body(block: Block, body: tree_sitter.Node, skip: frozenset[str] = frozenset()) -> None:
     attributes = block.attributes
     for child in body.named_children:
         kind = child.type
@@ -121,10 +123,10 @@ def _fill_body(block: Block, body: tree_sitter.Node) -> None:
             name = _text(named[0])
             attributes[name] = Attribute(name, to_expr(named[-1]), child.start_point[0] + 1)
         elif kind == "block":
-            block.blocks.append(_to_block(child))
+            block.blocks.append(_to_block(child, skip))
 
 
-def _to_block(node: tree_sitter.Node) -> Block:
+def _to_block(node: tree_sitter.Node, skip: frozenset[str] = frozenset()) -> Block:
     children = node.named_children
     labels: list[str] = []
     body = None
@@ -141,7 +143,7 @@ def _to_block(node: tree_sitter.Node) -> Block:
         line=node.start_point[0] + 1,
         end_line=node.end_point[0] + 1,
     )
-    if body is not None:
+    if body is not None and block.type not in skip:
         _fill_body(block, body)
     return block
 
