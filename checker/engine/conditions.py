@@ -7,6 +7,7 @@ true if any part is true, else unknown if any part is unknown.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -156,7 +157,7 @@ def _resource_field(resource: Resource, name: str) -> str:
 
 
 def _values(subject: Subject, dotted: str) -> Iterator[tuple[AttrPath, Any]]:
-    yield from _walk(subject.attrs, split_path(dotted), subject.base)
+    yield from _walk(subject.attrs, _path_steps(dotted), subject.base)
 
 
 _STEP = re.compile(r"\[([^\]]+)\]|([^.\[\]]+)")
@@ -169,7 +170,13 @@ def split_path(dotted: str) -> list[str | int]:
             for bracketed, plain in _STEP.findall(dotted)]
 
 
-def _walk(value: Any, steps: list[str | int], path: AttrPath) -> Iterator[tuple[AttrPath, Any]]:
+@functools.lru_cache(maxsize=4096)
+def _path_steps(dotted: str) -> tuple[str | int, ...]:
+    """``split_path`` once per distinct path: rules ask for the same few paths of every resource."""
+    return tuple(split_path(dotted))
+
+
+def _walk(value: Any, steps: tuple[str | int, ...], path: AttrPath) -> Iterator[tuple[AttrPath, Any]]:
     if not steps:
         yield path, value
         return
@@ -200,7 +207,7 @@ def _leaf(test: Test, subject: Subject, context: Context, path: AttrPath, value:
         if test.operator == "exists" or test.default is None:
             return _absent(test, attribute, location)
         value, basis = test.default, "platform-default"
-        attribute = _dotted(subject.base + tuple(split_path(test.attr or "")))
+        attribute = _dotted(subject.base + _path_steps(test.attr or ""))
     if isinstance(value, Unknown) and not (isinstance(value, Reference) and test.operator == "exists"):
         return Verdict(None, f"`{attribute}` could not be determined: {value.reason}", attribute,
                        _show(attribute, value), _expected(test), location, basis)
@@ -278,7 +285,7 @@ def _dotted(path: AttrPath) -> str:
 
 def _show(attribute: str, value: Any) -> Any:
     """The observed value as evidence: JSON-safe, and never a secret."""
-    if _SECRET.search(attribute.rsplit(".", 1)[-1]) and value is not None:
+    if value is not None and _secret(attribute):
         return "[redacted]"
     if isinstance(value, Reference):
         return f"(reference to {value.target})"
@@ -289,6 +296,11 @@ def _show(attribute: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _show(str(k), v) for k, v in value.items()}
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret(attribute: str) -> bool:
+    return _SECRET.search(attribute.rsplit(".", 1)[-1]) is not None
 
 
 def _short(value: Any) -> str:

@@ -22,20 +22,20 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
     for rule in rules:
         for rtype in rule.select.types:
             for resource in by_type.get((rule.select.format, rtype), []):
-                if _selected(rule, resource, context, config):
-                    subject = Subject(resource, resource.attrs)
+                subject = Subject(resource, resource.attrs)
+                if _selected(rule, subject, context, config):
                     verdict = evaluate(rule.condition, subject, context)
                     excusable = verdict.state is False and _default_applies(rule, subject, context)
                     results.append(_result(rule, resource, verdict, config, excusable))
     return results
 
 
-def _selected(rule: Rule, resource: Resource, context: Context, config: Config) -> bool:
-    if rule.select.scope == "personal-data" and not holds_personal_data(resource, config.personal_data):
+def _selected(rule: Rule, subject: Subject, context: Context, config: Config) -> bool:
+    if rule.select.scope == "personal-data" and not holds_personal_data(subject.resource, config.personal_data):
         return False
     if rule.select.where is None:
         return True
-    return evaluate(rule.select.where, Subject(resource, resource.attrs), context).state is not False
+    return evaluate(rule.select.where, subject, context).state is not False
 
 
 def _default_applies(rule: Rule, subject: Subject, context: Context) -> bool:

@@ -17,20 +17,51 @@ _NAME_ATTRIBUTES = ("bucket", "name", "id", "arn", "identifier", "cluster_identi
 
 
 class RelationIndex:
+    """Resources by type, and by scope and address within a type: each built on first use, for
+    only the types some relation asks for, since most resources are never the far end of one."""
+
     def __init__(self, resources: Iterable[Resource]) -> None:
-        self._by_scope_type: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._resources = list(resources)
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
-        self._by_base: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        for resource in resources:
-            self._by_scope_type[(resource.scope, resource.type)].append(resource)
+        for resource in self._resources:
             self._by_type[resource.type].append(resource)
-            self._by_base[(resource.scope, base_address(resource))].append(resource)
+        self._by_scope: dict[str, dict[str, list[Resource]]] = {}
+        self._by_scope_base: dict[str, dict[tuple[str, str], list[Resource]]] = {}
+        self._positions: dict[int, int] | None = None
+
+    def _scoped(self, rtype: str) -> dict[str, list[Resource]]:
+        index = self._by_scope.get(rtype)
+        if index is None:
+            index = self._by_scope[rtype] = defaultdict(list)
+            for resource in self._by_type.get(rtype, []):
+                index[resource.scope].append(resource)
+        return index
+
+    def _addressed(self, scope: str, target: str, types: Sequence[str]) -> list[Resource]:
+        """Resources of ``types`` in ``scope`` whose base address is ``target``, in scan order."""
+        found: list[Resource] = []
+        sources = 0
+        for rtype in dict.fromkeys(types):
+            index = self._by_scope_base.get(rtype)
+            if index is None:
+                index = self._by_scope_base[rtype] = defaultdict(list)
+                for resource in self._by_type.get(rtype, []):
+                    index[(resource.scope, base_address(resource))].append(resource)
+            matches = index.get((scope, target))
+            if matches:
+                found.extend(matches)
+                sources += 1
+        if sources > 1:
+            positions = self._positions or {id(resource): n for n, resource in enumerate(self._resources)}
+            self._positions = positions
+            found.sort(key=lambda resource: positions[id(resource)])
+        return found
 
     def _candidates(self, resource: Resource, rtype: str, within: str) -> list[Resource]:
         """Resources of ``rtype`` a relation may reach: the same scope, or (``within: scan``) anywhere."""
         if within == "scan":
             return self._by_type.get(rtype, [])
-        return self._by_scope_type.get((resource.scope, rtype), [])
+        return self._scoped(rtype).get(resource.scope, [])
 
     def inbound(self, resource: Resource, types: Sequence[str], via: str,
                 within: str = "scope") -> tuple[list[Resource], list[Resource]]:
@@ -56,8 +87,10 @@ class RelationIndex:
         found: list[Resource] = []
         for value in _flatten(_get(resource.attrs, via)):
             if isinstance(value, Reference):
-                targets = (self._by_base.get((resource.scope, value.target), []) if within == "scope" else
-                           [c for t in types for c in self._by_type.get(t, []) if base_address(c) == value.target])
+                if within == "scope":
+                    found.extend(self._addressed(resource.scope, value.target, types))
+                    continue
+                targets = [c for t in types for c in self._by_type.get(t, []) if base_address(c) == value.target]
                 for candidate in targets:
                     if candidate.type in types:
                         found.append(candidate)
