@@ -8,9 +8,10 @@ of guessing.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from checker.loaders.hcl import Attribute, Expr
@@ -22,6 +23,13 @@ _RESOURCE_ROOTS_NOT_RESOURCES = {"var", "local", "module", "data", "each", "coun
 
 class EvalFailure(Exception):
     """A deterministic evaluation error (a missing key on a known map): what ``try()`` catches."""
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def source_location(path: str, line: int) -> SourceLocation:
+    """The place ``path:line``, shared: a module read once per caller would otherwise make the same place
+    thousands of times."""
+    return SourceLocation(path, line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +51,44 @@ class LocatedDict(dict[str, Any]):
         self.locations: dict[str, SourceLocation] = {}
 
 
-@dataclass
 class Scope:
-    variables: Mapping[str, Located] = field(default_factory=dict)
-    locals: Mapping[str, tuple[Attribute, str]] = field(default_factory=dict)
-    iterators: dict[str, Any] = field(default_factory=dict)
-    path: str = ""
-    _local_values: dict[str, Any] = field(default_factory=dict)
-    _resolving: set[str] = field(default_factory=set)
-    _last_lookup: list[Any] = field(default_factory=list)
+    """What names mean while evaluating: variables, locals, iterators, and the file being read.
 
-    def with_iterators(self, **bound: Any) -> Scope:
-        child = Scope(self.variables, self.locals, {**self.iterators, **bound}, self.path)
+    Children made for an iterator or another file share the parent's memo of local
+    values, so a local is computed once per module instance however often it is read.
+    """
+
+    __slots__ = ("variables", "locals", "iterators", "path", "_local_values", "_resolving", "_last_lookup")
+
+    def __init__(
+        self,
+        variables: Mapping[str, Located] | None = None,
+        locals: Mapping[str, tuple[Attribute, str]] | None = None,
+        iterators: dict[str, Any] | None = None,
+        path: str = "",
+    ) -> None:
+        self.variables: Mapping[str, Located] = {} if variables is None else variables
+        self.locals: Mapping[str, tuple[Attribute, str]] = {} if locals is None else locals
+        self.iterators: dict[str, Any] = {} if iterators is None else iterators
+        self.path = path
+        self._local_values: dict[str, Any] = {}
+        self._resolving: set[str] = set()
+        self._last_lookup: list[Any] = []
+
+    def _child(self, iterators: dict[str, Any], path: str) -> Scope:
+        child = Scope.__new__(Scope)
+        child.variables, child.locals, child.iterators, child.path = self.variables, self.locals, iterators, path
         child._local_values, child._resolving, child._last_lookup = (
             self._local_values, self._resolving, self._last_lookup)
         return child
 
+    def with_iterators(self, **bound: Any) -> Scope:
+        return self._child({**self.iterators, **bound}, self.path)
+
     def at(self, path: str) -> Scope:
         if path == self.path:
             return self
-        child = self.with_iterators()
-        child.path = path
-        return child
+        return self._child(self.iterators, path)
 
     def _looked_up(self, container: Any, key: str, value: Any) -> None:
         if isinstance(container, LocatedDict) and key in container.locations:
@@ -78,22 +102,25 @@ def evaluate(expr: Expr, scope: Scope, path: str | None = None) -> Any:
 
 def evaluate_located(expr: Expr, scope: Scope, path: str | None = None) -> tuple[Any, SourceLocation | None]:
     """The value, and where it was really written when it was passed through from elsewhere."""
-    if path is not None:
+    kind = expr.kind
+    if kind == "literal":
+        return expr.args[0], None
+    if path is not None and path != scope.path:
         scope = scope.at(path)
-    scope._last_lookup.clear()
-    value = _guarded(expr, scope)
     last = scope._last_lookup
-    looked_up = last[1] if last and last[0] is value and expr.kind in ("traversal", "apply", "call") else None
-    return value, looked_up or origin(expr, scope)
-
-
-def _guarded(expr: Expr, scope: Scope) -> Any:
+    last.clear()
+    handler = _KINDS.get(kind)
     try:
-        return _eval(expr, scope, 0)
+        value = handler(expr, scope, 0) if handler is not None else _eval(expr, scope, 0)
     except EvalFailure as exc:
-        return Unknown(f"evaluation error: {exc}", expr.text)
+        value = Unknown(f"evaluation error: {exc}", expr.text)
     except RecursionError:
-        return Unknown("expression nested too deeply", expr.text[:200])
+        value = Unknown("expression nested too deeply", expr.text[:200])
+    looked_up = last[1] if last and last[0] is value and kind in _PASSING_THROUGH else None
+    return value, looked_up or (origin(expr, scope) if kind == "traversal" else None)
+
+
+_PASSING_THROUGH = frozenset(("traversal", "apply", "call"))
 
 
 def origin(expr: Expr, scope: Scope, depth: int = 0) -> SourceLocation | None:
@@ -105,52 +132,51 @@ def origin(expr: Expr, scope: Scope, depth: int = 0) -> SourceLocation | None:
         return scope.variables[name].location
     if root == "local" and name in scope.locals and len(expr.args) == 2:
         attribute, path = scope.locals[name]
-        return origin(attribute.expr, scope, depth + 1) or SourceLocation(path, attribute.line)
+        return origin(attribute.expr, scope, depth + 1) or source_location(path, attribute.line)
     return None
 
 
 def _eval(expr: Expr, scope: Scope, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise RecursionError
-    kind, args = expr.kind, expr.args
+    kind = expr.kind
     if kind == "literal":
-        return args[0]
-    if kind == "template":
-        return _template(expr, scope, depth)
-    if kind == "tuple":
-        return [_eval(item, scope, depth + 1) for item in args]
-    if kind == "object":
-        result = LocatedDict()
-        for key_expr, value_expr in args:
-            key = _eval(key_expr, scope, depth + 1)
-            if isinstance(key, Unknown):
-                return Unknown(f"object key is not known ({key.reason})", expr.text)
-            text = _to_string(key)
-            result[text] = _eval(value_expr, scope, depth + 1)
-            if scope.path:
-                result.locations[text] = SourceLocation(scope.path, value_expr.line)
-        return result
-    if kind == "traversal":
-        return _traversal(expr, scope, depth)
-    if kind == "apply":
-        base = _eval(args[0], scope, depth + 1)
-        return _steps(base, args[1], scope, depth, expr)
-    if kind == "conditional":
-        return _conditional(expr, scope, depth)
-    if kind == "binary":
-        return _binary(expr, scope, depth)
-    if kind == "unary":
-        operand = _eval(args[1], scope, depth + 1)
-        if isinstance(operand, Unknown):
-            return operand
-        if args[0] == "!":
-            return not _truthy(operand, expr)
-        return -_number(operand, expr)
-    if kind == "call":
-        return _call(expr, scope, depth)
-    if kind in ("for_tuple", "for_object"):
-        return _for(expr, scope, depth)
-    return Unknown(f"unsupported expression ({args[0]})", expr.text)
+        return expr.args[0]
+    handler = _KINDS.get(kind)
+    if handler is None:
+        return Unknown(f"unsupported expression ({expr.args[0]})", expr.text)
+    return handler(expr, scope, depth)
+
+
+def _tuple(expr: Expr, scope: Scope, depth: int) -> Any:
+    return [_eval(item, scope, depth + 1) for item in expr.args]
+
+
+def _object(expr: Expr, scope: Scope, depth: int) -> Any:
+    result = LocatedDict()
+    for key_expr, value_expr in expr.args:
+        key = _eval(key_expr, scope, depth + 1)
+        if isinstance(key, Unknown):
+            return Unknown(f"object key is not known ({key.reason})", expr.text)
+        text = _to_string(key)
+        result[text] = _eval(value_expr, scope, depth + 1)
+        if scope.path:
+            result.locations[text] = source_location(scope.path, value_expr.line)
+    return result
+
+
+def _apply(expr: Expr, scope: Scope, depth: int) -> Any:
+    base = _eval(expr.args[0], scope, depth + 1)
+    return _steps(base, expr.args[1], scope, depth, expr)
+
+
+def _unary(expr: Expr, scope: Scope, depth: int) -> Any:
+    operand = _eval(expr.args[1], scope, depth + 1)
+    if isinstance(operand, Unknown):
+        return operand
+    if expr.args[0] == "!":
+        return not _truthy(operand, expr)
+    return -_number(operand, expr)
 
 
 def _template(expr: Expr, scope: Scope, depth: int) -> Any:
@@ -169,7 +195,7 @@ def _template(expr: Expr, scope: Scope, depth: int) -> Any:
 
 
 def _traversal(expr: Expr, scope: Scope, depth: int) -> Any:
-    steps = list(expr.args)
+    steps = expr.args
     root = steps[0]
     if root in scope.iterators:
         return _steps(scope.iterators[root], steps[1:], scope, depth, expr)
@@ -177,9 +203,11 @@ def _traversal(expr: Expr, scope: Scope, depth: int) -> Any:
         name = steps[1]
         if name not in scope.variables:
             return Unknown(f"variable `{name}` is not declared", expr.text)
-        return _steps(scope.variables[name].value, steps[2:], scope, depth, expr)
+        value = scope.variables[name].value
+        return value if len(steps) == 2 else _steps(value, steps[2:], scope, depth, expr)
     if root == "local" and len(steps) >= 2:
-        return _steps(_local(str(steps[1]), scope, depth, expr), steps[2:], scope, depth, expr)
+        value = _local(str(steps[1]), scope, depth, expr)
+        return value if len(steps) == 2 else _steps(value, steps[2:], scope, depth, expr)
     if root == "data":
         return Unknown("read from a data source at plan time", expr.text)
     if root == "module":
@@ -187,7 +215,11 @@ def _traversal(expr: Expr, scope: Scope, depth: int) -> Any:
     if root in ("each", "count", "self", "path", "terraform"):
         return Unknown(f"`{root}` is known only per instance or at run time", expr.text)
     if len(steps) >= 2 and isinstance(steps[1], str) and root not in _RESOURCE_ROOTS_NOT_RESOURCES:
-        attribute = next((s for s in steps[2:] if isinstance(s, str)), "")
+        attribute = ""
+        for step in steps[2:]:
+            if isinstance(step, str):
+                attribute = step
+                break
         target = f"{root}.{steps[1]}"
         return Reference(f"refers to {target}", expr.text, target=target, attribute=attribute)
     return Unknown(f"unknown name `{root}`", expr.text)
@@ -222,7 +254,8 @@ def _steps(value: Any, steps: list[Any] | tuple[Any, ...], scope: Scope, depth: 
         if isinstance(key, Unknown):
             return Unknown(f"index is not known ({key.reason})", expr.text)
         container, value = value, _index(value, key)
-        scope._looked_up(container, _to_string(key), value)
+        if isinstance(container, LocatedDict):
+            scope._looked_up(container, _to_string(key), value)
     return value
 
 
@@ -232,7 +265,7 @@ def _splat(value: Any, rest: list[Any], scope: Scope, depth: int, expr: Expr) ->
 
 
 def _index(value: Any, key: Any) -> Any:
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, Mapping)):
         text = _to_string(key)
         if text not in value:
             raise EvalFailure(f"no key `{text}`")
@@ -341,6 +374,8 @@ def _number(value: Any, expr: Expr) -> int | float:
 
 
 def _to_string(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -504,6 +539,22 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": max,
     "distinct": lambda items: list(dict.fromkeys(items)),
 }
+
+_KINDS: dict[str, Callable[[Expr, Scope, int], Any]] = {
+    "template": _template,
+    "tuple": _tuple,
+    "object": _object,
+    "traversal": _traversal,
+    "apply": _apply,
+    "conditional": _conditional,
+    "binary": _binary,
+    "unary": _unary,
+    "call": _call,
+    "for_tuple": _for,
+    "for_object": _for,
+}
+"""How each kind of expression is evaluated (``literal`` is handled inline, being most of them)."""
+
 
 
 def convert(value: Any, type_expr: Expr, path: str = "") -> Any:

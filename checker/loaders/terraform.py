@@ -8,12 +8,13 @@ from an example points at the line of the example that set it.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.loaders.hcl import Attribute, Block, parse
-from checker.loaders.hcl_eval import Located, Scope, convert, evaluate, evaluate_located
+from checker.loaders.hcl_eval import Located, Scope, convert, evaluate, evaluate_located, source_location
 from checker.loaders.terraform_providers import providers
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
 from checker.sources import SourceFile
@@ -21,12 +22,47 @@ from checker.sources import SourceFile
 FORMAT = "terraform"
 MAX_MODULE_DEPTH = 8
 _META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
+_UNREAD_BLOCKS = frozenset({"output", "data", "moved", "removed", "import", "check"})
+"""Top-level blocks no resource is built from; their contents are not converted."""
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
 def claims(path: str, head: bytes = b"") -> bool:
     name = posixpath.basename(path)
     return name.endswith((".tf", ".tfvars", ".tf.json"))
+
+
+_LITERAL_LOCAL_SOURCE = re.compile(rb'\bsource\s*=\s*"(\.\.?/[^"]*)"')
+
+
+def partition(files: Sequence[SourceFile]) -> list[list[SourceFile]]:
+    """The files in groups of folders that no local module call links, each of which loads the
+    same alone as with the rest (so each can be cached, and loaded on a core, on its own).
+
+    Terraform requires a module's ``source`` to be a literal string, so a search of the text for
+    literal local sources finds every call; one that is not a call (in a comment, say) merely
+    keeps two groups together.
+    """
+    parent: dict[str, str] = {}
+
+    def find(folder: str) -> str:
+        parent.setdefault(folder, folder)
+        while parent[folder] != folder:
+            parent[folder] = parent[parent[folder]]
+            folder = parent[folder]
+        return folder
+
+    for source in files:
+        folder = posixpath.dirname(source.path)
+        find(folder)
+        for match in _LITERAL_LOCAL_SOURCE.finditer(source.data):
+            relative = match.group(1).decode("utf-8", "surrogateescape")
+            target = posixpath.normpath(posixpath.join(folder, relative)) if folder else posixpath.normpath(relative)
+            parent[find(folder)] = find("" if target == "." else target)
+    groups: dict[str, list[SourceFile]] = {}
+    for source in files:
+        groups.setdefault(find(posixpath.dirname(source.path)), []).append(source)
+    return sorted(groups.values(), key=lambda group: min(posixpath.dirname(f.path) for f in group))
 
 
 @dataclass
@@ -56,7 +92,7 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
         if isinstance(text, LoadError):
             outcome.errors.append(text)
             continue
-        root, problems = parse(text.encode("utf-8"))
+        root, problems = parse(text.encode("utf-8"), _UNREAD_BLOCKS)
         if problems:
             first = problems[0]
             outcome.errors.append(LoadError(source.path, first.line, f"invalid HCL: {first.message}"))
@@ -147,14 +183,17 @@ def _variables(
             values[name] = tfvars[name]
         elif "default" in block.attributes:
             default = block.attributes["default"]
-            values[name] = Located(evaluate(default.expr, empty, path), SourceLocation(path, default.line))
+            values[name] = Located(evaluate(default.expr, empty, path), source_location(path, default.line))
         else:
             where = "in the module call" if inputs is not None else "in the scanned files"
             reason = f"variable `{name}` has no default and no value {where}"
             values[name] = Located(Unknown(reason, f"var.{name}"), SourceLocation(path, block.line))
-        if "type" in block.attributes:
-            values[name] = Located(convert(values[name].value, block.attributes["type"].expr, path),
-                                   values[name].location)
+        type_expr = block.attributes["type"].expr if "type" in block.attributes else None
+        if type_expr is not None and type_expr.kind == "call":
+            located = values[name]
+            converted = convert(located.value, type_expr, path)
+            if converted is not located.value:
+                values[name] = Located(converted, located.location)
     return values
 
 
@@ -172,10 +211,10 @@ def _instantiate(
 ) -> Iterator[Resource]:
     module = modules[folder]
     scope = Scope(_variables(module, inputs, module.tfvars if tfvars is None else tfvars), module.locals)
-    inputs_open = Scope(_open_variables(module), module.locals) if deployment_root else None
+    inputs_open = _OpenInputs(module) if deployment_root else None
+    variant_notes = (f"with the values of {variant}",) if variant else ()
     for block, path in module.resources:
-        for resource in _resources(block, path, scope, prefix, scope_key, caller, inputs_open):
-            yield replace(resource, notes=(*resource.notes, f"with the values of {variant}")) if variant else resource
+        yield from _resources(block, path, scope, prefix, scope_key, caller, inputs_open, variant_notes)
     if len(stack) >= MAX_MODULE_DEPTH:
         return
     for call, path in module.calls:
@@ -183,7 +222,7 @@ def _instantiate(
         if target is None or target not in modules or target in stack or target == folder:
             continue
         name = call.labels[0]
-        for key, call_scope in _repetitions(call, scope, path):
+        for key, call_scope in _repetitions(call, scope.at(path), path):
             arguments = {
                 arg: _located(attr, call_scope, path)
                 for arg, attr in call.attributes.items()
@@ -194,7 +233,7 @@ def _instantiate(
                 modules, target, arguments, f"{prefix}{instance}.", f"{scope_key}/{instance}", stack + (folder,),
                 SourceLocation(path, call.line, call.end_line),
             ):
-                yield replace(resource, notes=(*resource.notes, f"with the values of {variant}")) if variant else resource
+                yield replace(resource, notes=(*resource.notes, *variant_notes)) if variant_notes else resource
 
 
 def _repetitions(block: Block, scope: Scope, path: str) -> list[tuple[str, Scope]]:
@@ -223,7 +262,21 @@ def _repetitions(block: Block, scope: Scope, path: str) -> list[tuple[str, Scope
 
 def _located(attribute: Attribute, scope: Scope, path: str) -> Located:
     value, written = evaluate_located(attribute.expr, scope, path)
-    return Located(value, written or SourceLocation(path, attribute.line))
+    return Located(value, written or source_location(path, attribute.line))
+
+
+class _OpenInputs:
+    """A deployment's scope with every variable open, made only when a resource's count of 0 asks
+    whether an input could switch it on."""
+
+    def __init__(self, module: _Module) -> None:
+        self._module = module
+        self._scope: Scope | None = None
+
+    def scope(self) -> Scope:
+        if self._scope is None:
+            self._scope = Scope(_open_variables(self._module), self._module.locals)
+        return self._scope
 
 
 def _open_variables(module: _Module) -> dict[str, Located]:
@@ -238,21 +291,25 @@ def _resources(
     prefix: str,
     scope_key: str,
     caller: SourceLocation | None,
-    inputs_open: Scope | None = None,
+    inputs_open: _OpenInputs | None = None,
+    trailing_notes: tuple[str, ...] = (),
 ) -> Iterator[Resource]:
     rtype, rname = block.labels
     address = f"{prefix}{rtype}.{rname}"
-    repeat = next((k for k in ("count", "for_each") if k in block.attributes), None)
+    scope = scope.at(path)
+    repeat = "count" if "count" in block.attributes else "for_each" if "for_each" in block.attributes else None
     instances = _repetitions(block, scope, path)
     notes: tuple[str, ...] = ()
     if repeat == "count" and not instances and inputs_open is not None:
-        if isinstance(evaluate(block.attributes["count"].expr, inputs_open, path), Unknown):
+        if isinstance(evaluate(block.attributes["count"].expr, inputs_open.scope(), path), Unknown):
             reason = "count is 0 with the values in the scanned files, but an input variable switches it on"
             instances = [("", scope.with_iterators(count=Unknown(reason, "count.index")))]
             notes = (f"{reason}; checked as if created",)
     elif repeat and len(instances) == 1 and isinstance(instances[0][1].iterators.get(
             "count" if repeat == "count" else "each"), Unknown):
         notes = (f"{repeat} is not known; checked as if created",)
+    notes += trailing_notes
+    location = SourceLocation(path, block.line, block.end_line)
     for key, instance_scope in instances:
         instance_address = f"{address}{key}"
         locations: dict[AttrPath, SourceLocation] = {}
@@ -263,7 +320,7 @@ def _resources(
             name=rname,
             address=instance_address,
             attrs=attrs,
-            location=SourceLocation(path, block.line, block.end_line),
+            location=location,
             scope=scope_key,
             value_locations=locations,
             notes=notes,
@@ -288,12 +345,16 @@ def _body(
     block: Block, path: str, scope: Scope, prefix: AttrPath, locations: dict[AttrPath, SourceLocation]
 ) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
+    top = not prefix
     for name, attribute in block.attributes.items():
-        if not prefix and name in _META_ARGUMENTS:
+        if top and name in _META_ARGUMENTS:
             continue
-        located = _located(attribute, scope, path)
-        attrs[name] = located.value
-        locations[prefix + (name,)] = located.location or SourceLocation(path, attribute.line)
+        expr = attribute.expr
+        if expr.kind == "literal":
+            attrs[name], written = expr.args[0], None
+        else:
+            attrs[name], written = evaluate_located(expr, scope, path)
+        locations[prefix + (name,)] = written or source_location(path, attribute.line)
     for child in block.blocks:
         if not prefix and child.type in _META_ARGUMENTS:
             continue
