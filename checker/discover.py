@@ -23,7 +23,7 @@ ALWAYS_SKIPPED = {".git", ".terraform", "node_modules", ".venv", "__pycache__", 
 class Candidate:
     path: str
     """Relative to the scanned root, with `/` separators."""
-    absolute: Path
+    absolute: str
     size: int
     problem: str | None = None
     """Why this entry cannot be read (a FIFO, a folder that cannot be listed): the scan reports it as an
@@ -40,7 +40,7 @@ def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> It
     if not root.exists():
         return
     if not root.is_dir():
-        yield _entry(root.name, root)
+        yield _entry(root.name, str(root))
         return
     ignores: dict[str, pathspec.GitIgnoreSpec] = {}
     pending: list[tuple[str, Path]] = [("", root)]
@@ -50,7 +50,7 @@ def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> It
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            yield Candidate(relative_folder or ".", folder, 0, f"cannot list folder: {exc.strerror or exc}")
+            yield Candidate(relative_folder or ".", str(folder), 0, f"cannot list folder: {exc.strerror or exc}")
             continue
         names = {e.name for e in entries}
         if ".gitignore" in names and (spec := _gitignore(folder / ".gitignore")) is not None:
@@ -64,13 +64,13 @@ def walk(root: Path, excludes: Sequence[str] = (), recursive: bool = True) -> It
                 if recursive and entry.name not in ALWAYS_SKIPPED and not _ignored(relative + "/", ignores):
                     subfolders.append((relative, Path(entry.path)))
             elif not _ignored(relative, ignores):
-                yield _entry(relative, Path(entry.path))
+                yield _entry(relative, entry.path)
         pending.extend(reversed(subfolders))
 
 
-def _entry(relative: str, absolute: Path) -> Candidate:
+def _entry(relative: str, absolute: str) -> Candidate:
     try:
-        info = absolute.stat(follow_symlinks=False)
+        info = os.stat(absolute, follow_symlinks=False)
     except FileNotFoundError:
         return Candidate(relative, absolute, 0, "removed while the scan was reading the folder")
     except OSError as exc:

@@ -6,6 +6,7 @@ import errno
 import fnmatch
 import hashlib
 import os
+import posixpath
 import stat
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -218,8 +219,11 @@ def read_inputs(
     seen: set[str] = set()
     detector = _Detector(config)
     for path in paths:
+        resolved = path.resolve()
+        above = os.path.relpath(resolved if resolved.is_dir() else resolved.parent, root).replace(os.sep, "/")
+        prefix = "" if above == "." else above + "/"
         for candidate in walk(path, config.exclude, recursive):
-            relative = printable_path(os.path.relpath(candidate.absolute, root).replace(os.sep, "/"))
+            relative = printable_path(posixpath.normpath(prefix + candidate.path))
             if relative in seen or not _included(relative, config.include):
                 continue
             seen.add(relative)
@@ -282,7 +286,7 @@ def printable_path(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _open_regular(path: Path) -> BinaryIO:
+def _open_regular(path: str) -> BinaryIO:
     """Open for reading without blocking on a FIFO that replaced the file after the walk saw it."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     if not stat.S_ISREG(os.fstat(fd).st_mode):
