@@ -23,9 +23,7 @@ import hashlib
 import hmac
 import os
 import pickle
-import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -73,6 +71,10 @@ class Cache:
         outcome = compute()
         self.put(fmt, files, settings, outcome)
         return outcome
+
+    def prepare(self) -> None:
+        """Create the signing key now, before processes that write entries are forked."""
+        self._signing_key(create=True)
 
     def get(self, fmt: str, files: Sequence[SourceFile], settings: str) -> LoadOutcome | None:
         """The outcome stored for exactly these files under these settings, if any."""
@@ -149,6 +151,8 @@ class Cache:
                 return
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             entry.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only a run that writes pays for it
+
             handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(hmac.new(key, payload, hashlib.sha256).digest() + payload)
@@ -159,6 +163,8 @@ class Cache:
 
 def _create_key(path: Path) -> bytes | None:
     """A new random signing key, written so that only this user can read it; a concurrent writer's key wins."""
+    import secrets
+
     key = secrets.token_bytes(32)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -326,12 +326,12 @@ def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, j
     outcomes: list[LoadOutcome | None] = [store.get(fmt, part, settings) if store else None for fmt, part in tasks]
     missing = [index for index, found in enumerate(outcomes) if found is None]
     sizes = [sum(len(f.data) for f in tasks[index][1]) for index in missing]
-    computed = map_balanced(partial(_load_group, config=config), [tasks[index] for index in missing], sizes,
-                            worker_count(sum(sizes), jobs))
+    if store is not None:
+        store.prepare()
+    computed = map_balanced(partial(_load_group, config=config, store=store, settings=settings),
+                            [tasks[index] for index in missing], sizes, worker_count(sum(sizes), jobs))
     for index, outcome in zip(missing, computed):
         outcomes[index] = outcome
-        if store:
-            store.put(*tasks[index], settings, outcome)
     merged = LoadOutcome()
     for done in outcomes:
         if done is not None:
@@ -339,11 +339,16 @@ def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, j
     return merged
 
 
-def _load_group(task: tuple[str, list[SourceFile]], config: Config | None) -> LoadOutcome:
+def _load_group(task: tuple[str, list[SourceFile]], config: Config | None, store: cache.Cache | None,
+                settings: str) -> LoadOutcome:
+    """One group's outcome, stored in the cache by whichever process loaded it."""
     fmt, group = task
     module = LOADERS[fmt]
     configured = getattr(module, "load_configured", None)
-    return configured(group, config) if configured and config else module.load(group)  # type: ignore[no-any-return]
+    outcome: LoadOutcome = configured(group, config) if configured and config else module.load(group)
+    if store is not None:
+        store.put(fmt, group, settings, outcome)
+    return outcome
 
 
 def _order(result: Result) -> tuple[str, int, str, str, str, int, str]:
