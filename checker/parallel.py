@@ -43,9 +43,13 @@ def worker_count(total_bytes: int, jobs: int | None = None) -> int:
 
 
 def _can_fork() -> bool:
+    """Forking is safe only where it is the platform's own way and no other thread could be holding
+    a lock the child would inherit (a program calling the scan from a thread pool loads serially)."""
     import multiprocessing
+    import threading
 
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
 
 
 def balance(sizes: Sequence[int], workers: int) -> list[list[int]]:

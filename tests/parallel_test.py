@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import pytest
 
@@ -70,3 +71,14 @@ def _crash_away_from_home(n: int) -> int:
 @needs_fork
 def test_a_worker_that_dies_is_replaced_by_this_process() -> None:
     assert parallel.map_balanced(_crash_away_from_home, [1, 2, 3, 4], [1] * 4, workers=2) == [1, 2, 3, 4]
+
+
+def test_a_program_with_other_threads_is_never_forked() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel.worker_count(100 * parallel.MIN_BYTES_PER_WORKER, jobs=4) == 1
+    finally:
+        release.set()
+        other.join()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,6 +196,8 @@ def test_loading_in_several_processes_reports_what_one_process_does(tmp_path: Pa
         (folder / "main.tf").write_text(_bucket(f"b{n}", encrypted=n % 2 == 0))
     (tmp_path / "stack0" / "call.tf").write_text('module "m" {\n  source = "../stack1"\n}\n')
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    if sys.platform.startswith("linux"):
+        assert parallel.worker_count(10_000, jobs=2) == 2
     spread = scan([tmp_path], Config(), RULES, jobs=2).model_dump_json()
 
     assert spread == scan([tmp_path], Config(), RULES, jobs=1).model_dump_json()
