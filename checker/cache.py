@@ -24,7 +24,7 @@ import hmac
 import os
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,16 +61,6 @@ class Cache:
         self._key_file = key_file or _cache_home() / "policyproof" / "key"
         self._key: bytes | None = None
         self._code: bytes | None = None
-
-    def load(self, fmt: str, files: Sequence[SourceFile], settings: str,
-             compute: Callable[[], LoadOutcome]) -> LoadOutcome:
-        """``compute()``'s outcome for these files, from the cache when an entry for exactly them exists."""
-        cached = self.get(fmt, files, settings)
-        if cached is not None:
-            return cached
-        outcome = compute()
-        self.put(fmt, files, settings, outcome)
-        return outcome
 
     def prepare(self) -> None:
         """Create the signing key now, before processes that write entries are forked."""

@@ -16,28 +16,38 @@ def _cache(tmp_path: Path) -> Cache:
     return Cache(tmp_path / "entries", key_file=tmp_path / "home" / "key")
 
 
+def _load(tmp_path: Path, files: list[SourceFile], settings: str, message: str) -> LoadOutcome:
+    """What a scan does: the cached outcome if there is one, else this one, stored."""
+    store = _cache(tmp_path)
+    found = store.get("terraform", files, settings)
+    if found is None:
+        found = _outcome(message)
+        store.put("terraform", files, settings, found)
+    return found
+
+
 def test_unchanged_files_are_read_from_the_cache(tmp_path: Path) -> None:
     files = [SourceFile("main.tf", b'resource "aws_s3_bucket" "b" {}\n')]
-    _cache(tmp_path).load("terraform", files, "", lambda: _outcome("first"))
+    _load(tmp_path, files, "", "first")
 
-    again = _cache(tmp_path).load("terraform", files, "", lambda: _outcome("second"))
+    again = _load(tmp_path, files, "", "second")
 
     assert again.errors[0].message == "first"
 
 
 def test_an_edited_file_is_loaded_again(tmp_path: Path) -> None:
-    _cache(tmp_path).load("terraform", [SourceFile("main.tf", b"a = 1\n")], "", lambda: _outcome("first"))
+    _load(tmp_path, [SourceFile("main.tf", b"a = 1\n")], "", "first")
 
-    edited = _cache(tmp_path).load("terraform", [SourceFile("main.tf", b"a = 2\n")], "", lambda: _outcome("second"))
+    edited = _load(tmp_path, [SourceFile("main.tf", b"a = 2\n")], "", "second")
 
     assert edited.errors[0].message == "second"
 
 
 def test_other_settings_are_another_entry(tmp_path: Path) -> None:
     files = [SourceFile("main.tf", b"a = 1\n")]
-    _cache(tmp_path).load("terraform", files, '{"x": 1}', lambda: _outcome("first"))
+    _load(tmp_path, files, '{"x": 1}', "first")
 
-    other = _cache(tmp_path).load("terraform", files, '{"x": 2}', lambda: _outcome("second"))
+    other = _load(tmp_path, files, '{"x": 2}', "second")
 
     assert other.errors[0].message == "second"
 
@@ -54,11 +64,11 @@ class _Planted:
 
 def test_an_entry_this_installation_did_not_sign_is_never_unpickled(tmp_path: Path) -> None:
     files = [SourceFile("main.tf", b"a = 1\n")]
-    _cache(tmp_path).load("terraform", files, "", lambda: _outcome("first"))
+    _load(tmp_path, files, "", "first")
     entry = next(p for p in (tmp_path / "entries").rglob("*") if p.is_file())
     entry.write_bytes(b"\0" * 32 + pickle.dumps(_Planted(tmp_path / "planted")))
 
-    result = _cache(tmp_path).load("terraform", files, "", lambda: _outcome("recomputed"))
+    result = _load(tmp_path, files, "", "recomputed")
 
     assert result.errors[0].message == "recomputed"
     assert not (tmp_path / "planted").exists()
