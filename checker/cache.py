@@ -6,7 +6,9 @@ Terraform, one group of folders linked by module calls, so an edit re-reads
 only its own group). A scan entry holds the verdicts of a whole scan before
 exemptions, keyed also on the rules in force, so a changed rule re-evaluates
 (from the loader entries) and exemptions, attestations and dates are applied
-afresh on every run. Every key is a SHA-256 over everything the entry depends
+afresh on every run. The validated rule set and each file's detected format are
+kept the same way, so a repeated scan reads no rule YAML and imports no loader.
+Every key is a SHA-256 over everything the entry depends
 on: each file's path and content digest, the format, the configuration, the
 Python and tool versions, and a digest of the tool's own code (so an edited
 or upgraded loader never reads an entry an older one wrote).
@@ -54,7 +56,7 @@ def _cache_home() -> Path:
 
 
 class Cache:
-    """Signed loader outputs in ``folder``; the signing key lives in ``key_file``."""
+    """Signed entries in ``folder``; the signing key lives in ``key_file``."""
 
     def __init__(self, folder: Path, key_file: Path | None = None) -> None:
         self.folder = folder
