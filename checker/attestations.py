@@ -10,20 +10,14 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from checker.errors import ConfigError
-from checker.lazy import lazy_import
+from checker.fastyaml import yaml
 from checker.rulebook import most_specific
 from policy_spec.attestation import Attestation, AttestationFile
 from policy_spec.evidence import AttestationRecord, AttestationState, EvidenceRef
-
-if TYPE_CHECKING:
-    import yaml
-else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 EXPIRY_WARNING_DAYS = 30

@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import Any
 
 from pydantic import ValidationError
 
 from checker.errors import ConfigError
-from checker.lazy import lazy_import
+from checker.fastyaml import yaml
 from checker.rulebook import most_specific
 from policy_spec.config import Config
-
-if TYPE_CHECKING:
-    import yaml
-else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 CONFIG_NAMES = (".policyproof.yaml", ".policyproof.yml")

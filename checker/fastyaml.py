@@ -11,9 +11,9 @@ from typing import Any, TYPE_CHECKING
 from checker.lazy import lazy_import
 
 if TYPE_CHECKING:
-    import yaml
+    import yaml as yaml
 else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
+    yaml = lazy_import("yaml")  # loaded when a YAML file is first read; other modules take it from here
 
 
 def safe_load(text: str) -> Any:

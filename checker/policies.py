@@ -3,20 +3,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from checker import fastyaml
 from checker.errors import ConfigError
-from checker.lazy import lazy_import
+from checker.fastyaml import yaml
 from checker.rulebook import most_specific
 from policy_spec.policy import Policy
-
-if TYPE_CHECKING:
-    import yaml
-else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 BUNDLED = "brainstormmsp-privacy.yaml"

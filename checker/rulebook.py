@@ -6,23 +6,23 @@ import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import Any
 
 from pydantic import ValidationError
 
 from checker import fastyaml
 from checker.errors import RuleError
-from checker.lazy import lazy_import
+from checker.fastyaml import yaml
 from policy_spec.rule import RULE_ID, Rule
-
-if TYPE_CHECKING:
-    import yaml
-else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 def bundled_rules_dir() -> Path:
     return Path(str(resources.files("policyproof_rules")))
+
+
+def bundled_catalog_path() -> Path:
+    """The vendor catalog shipped beside the rules."""
+    return bundled_rules_dir() / "subprocessors" / "catalog.yaml"
 
 
 def rule_files(folders: Iterable[Path]) -> list[Path]:
@@ -133,9 +133,10 @@ def load_rules(files: Sequence[Path], commitments: Iterable[str]) -> list[Rule]:
     return sorted(rules, key=lambda r: r.id)
 
 
-def digest(files: Sequence[Path]) -> str:
-    """One hash over every rule file in force, so evidence names the exact rules it used."""
+def digest(files: Sequence[Path], contents: Sequence[bytes]) -> str:
+    """One hash over every rule file in force (``contents`` are their bytes, in the same order), so
+    evidence names the exact rules it used."""
     h = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.name):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path, data in sorted(zip(files, contents), key=lambda pair: pair[0].name):
+        h.update(path.name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()[:16]

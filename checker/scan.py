@@ -25,7 +25,7 @@ from checker.loaders import LOADERS, loader_for
 from checker.model import LoadError, LoadOutcome
 from checker.parallel import map_balanced, worker_count
 from checker.policies import bundled_policy_path, load_policy
-from checker.rulebook import bundled_rules_dir, digest, load_rules, rule_files
+from checker.rulebook import bundled_catalog_path, bundled_rules_dir, digest, load_rules, rule_files
 from checker.sources import SourceFile
 from policy_spec.config import Config
 from policy_spec.evidence import InputFile, PolicyRef, Report, Result, Tool
@@ -62,20 +62,20 @@ def _policy_and_rules(policy_path: Path | None, files: list[Path]) -> tuple[Poli
     """The policy and every rule of ``files``, validated; from the cache when the same files, byte for
     byte, were validated before (reading and validating a hundred rules costs more than a warm scan)."""
     store = cache.active()
+    try:
+        policy_bytes = (policy_path or bundled_policy_path()).read_bytes()
+        contents: list[bytes] | None = [path.read_bytes() for path in files]
+    except OSError:
+        contents = None  # loading below reports the file that cannot be read
     key = None
-    if store is not None:
-        try:
-            contents = [(policy_path or bundled_policy_path()).read_bytes(),
-                        *(os.fsencode(path) + b"\0" + path.read_bytes() for path in files)]
-        except OSError:
-            contents = None
-        if contents is not None:
-            key = store.key(b"rules", *contents)
-            found = store.get_object(key, tuple)
-            if found is not None:
-                return found
+    if store is not None and contents is not None:
+        key = store.key(b"rules", policy_bytes, *(os.fsencode(p) + b"\0" + c for p, c in zip(files, contents)))
+        found = store.get_object(key, tuple)
+        if found is not None:
+            return found
     policy = load_policy(policy_path)
-    entry = (policy, load_rules(files, [c.id for c in policy.commitments]), digest(files))
+    rules = load_rules(files, [c.id for c in policy.commitments])
+    entry = (policy, rules, digest(files, contents if contents is not None else [p.read_bytes() for p in files]))
     if store is not None and key is not None:
         store.put_object(key, entry)
     return entry
@@ -160,8 +160,7 @@ def _verdicts_key(store: cache.Cache, files: dict[str, list[SourceFile]], unread
     """Everything the verdicts depend on besides the code: the inputs, the configuration, the rules in
     force and the vendor catalogs (None when a catalog cannot be read: the scan reports that)."""
     try:
-        catalogs = [path.read_bytes() for path in [bundled_rules_dir() / "subprocessors" / "catalog.yaml",
-                                                   *(root / extra for extra in config.vendors)]]
+        catalogs = [path.read_bytes() for path in [bundled_catalog_path(), *(root / extra for extra in config.vendors)]]
     except OSError:
         return None
     inputs = b"".join(f"{fmt}\0{f.path}\0{f.sha256}\n".encode("utf-8", "surrogateescape")

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from checker.errors import ConfigError
-from checker.lazy import lazy_import
+from checker.fastyaml import yaml
 from checker.rulebook import key_line, most_specific_loc
 from policy_spec.waiver import Baseline, WaiverFile
-
-if TYPE_CHECKING:
-    import yaml
-else:
-    yaml = lazy_import("yaml")  # loaded when a YAML file is first read
 
 
 def load_waivers(path: Path) -> WaiverFile:

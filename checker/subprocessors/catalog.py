@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,13 @@ from pydantic import ValidationError
 
 from checker import fastyaml
 from checker.errors import ConfigError
-from checker.rulebook import most_specific
+from checker.rulebook import bundled_catalog_path, most_specific
 from policy_spec.subprocessors import Vendor, VendorCatalog
 
 _PEP503_SEPARATORS = re.compile(r"[-_.]+")
 """PEP 503 normalisation is defined as exactly this substitution, lower-cased."""
 _GO_MAJOR = re.compile(r"/v[0-9]+$")
 _DOCKER_HUB = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
-
-
-def bundled_catalog_path() -> Path:
-    return Path(str(resources.files("policyproof_rules"))) / "subprocessors" / "catalog.yaml"
 
 
 @dataclass
