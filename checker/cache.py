@@ -22,37 +22,20 @@ unsigned or stale entry is a miss; writing is best-effort and atomic.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import os
 import pickle
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from checker import __version__
+from checker.cachefiles import code_digest, create_key, default_dir, default_key_file, read_key, signed, verified
+from checker.cachefiles import write_atomic
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
 
-FORMAT_VERSION = b"2"
+FORMAT_VERSION = b"3"
 """Bumped when the entry layout changes."""
 
-_SIGNATURE_BYTES = 32
-
 T = TypeVar("T")
-
-
-def default_dir() -> Path:
-    """``$POLICYPROOF_CACHE_DIR``, else ``$XDG_CACHE_HOME/policyproof``, else ``~/.cache/policyproof``."""
-    configured = os.environ.get("POLICYPROOF_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return _cache_home() / "policyproof"
-
-
-def _cache_home() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) if xdg else Path.home() / ".cache"
 
 
 class Cache:
@@ -60,9 +43,8 @@ class Cache:
 
     def __init__(self, folder: Path, key_file: Path | None = None) -> None:
         self.folder = folder
-        self._key_file = key_file or _cache_home() / "policyproof" / "key"
+        self._key_file = key_file or default_key_file()
         self._key: bytes | None = None
-        self._code: bytes | None = None
 
     def prepare(self) -> None:
         """Create the signing key now, before processes that write entries are forked."""
@@ -87,7 +69,7 @@ class Cache:
         """A key over ``parts`` and everything an entry's meaning depends on: the entry layout, the
         tool's version and code, and Python's version."""
         digest = hashlib.sha256()
-        for part in (FORMAT_VERSION, __version__.encode(), sys.version.encode(), self._code_digest(), *parts):
+        for part in (FORMAT_VERSION, code_digest(), *parts):
             digest.update(len(part).to_bytes(8, "big") + part)
         return digest.hexdigest()
 
@@ -96,28 +78,11 @@ class Cache:
                            for source in sorted(files, key=lambda f: f.path))
         return self.key(b"load", fmt.encode(), settings.encode(), listing)
 
-    def _code_digest(self) -> bytes:
-        """Size and modification time of every module of the checker and of its models: any edit to
-        the code is a new key."""
-        if self._code is None:
-            top = Path(__file__).resolve().parent.parent
-            digest = hashlib.sha256()
-            for package in ("checker", "policy_spec"):
-                for path in sorted((top / package).rglob("*.py")):
-                    stat = path.stat()
-                    digest.update(f"{path.relative_to(top)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-            self._code = digest.digest()
-        return self._code
-
     def _signing_key(self, create: bool) -> bytes | None:
         if self._key is None:
-            try:
-                key = self._key_file.read_bytes()
-                self._key = key if len(key) >= 32 else None
-            except OSError:
-                self._key = None
+            self._key = read_key(self._key_file)
             if self._key is None and create:
-                self._key = _create_key(self._key_file)
+                self._key = create_key(self._key_file)
         return self._key
 
     def _read(self, entry: Path) -> object | None:
@@ -126,10 +91,8 @@ class Cache:
         except OSError:
             return None
         key = self._signing_key(create=False)
-        if key is None or len(blob) <= _SIGNATURE_BYTES:
-            return None
-        signature, payload = blob[:_SIGNATURE_BYTES], blob[_SIGNATURE_BYTES:]
-        if not hmac.compare_digest(signature, hmac.new(key, payload, hashlib.sha256).digest()):
+        payload = verified(key, blob) if key is not None else None
+        if payload is None:
             return None
         try:
             return pickle.loads(payload)  # type: ignore[no-any-return]
@@ -141,37 +104,9 @@ class Cache:
             key = self._signing_key(create=True)
             if key is None:
                 return
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # only a run that writes pays for it
-
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(hmac.new(key, payload, hashlib.sha256).digest() + payload)
-            os.replace(temporary, entry)
+            write_atomic(entry, signed(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
         except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             return
-
-
-def _create_key(path: Path) -> bytes | None:
-    """A new random signing key, written so that only this user can read it; a concurrent writer's key wins."""
-    import secrets
-
-    key = secrets.token_bytes(32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        try:
-            existing = path.read_bytes()
-        except OSError:
-            return None
-        return existing if len(existing) >= 32 else None
-    except OSError:
-        return None
-    with os.fdopen(handle, "wb") as out:
-        out.write(key)
-    return key
 
 
 _active: Cache | None = None

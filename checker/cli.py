@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from checker import __version__, cache
+from checker import __version__, cache, replay
 from checker.clock import now
 from checker.config import CONFIG_NAMES, find_config, load_config
 from checker.errors import CheckerError
@@ -122,11 +122,15 @@ def scan_command(
     report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live, jobs=jobs)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules.rules), generated=moment)
-    rendered = REPORTERS[fmt].render(report, options)
+    reporter = REPORTERS[fmt]
+    rendered = reporter.render(report, options)
     if output:
         output.write_text(rendered, encoding="utf-8")
     else:
+        rendered = rendered if use_color else click.unstyle(rendered)
         click.echo(rendered, nl=False, color=use_color)
+    if not (no_cache or db_url or changed_since or getattr(reporter, "STAMPED", False)):
+        replay.offer(rendered, output)
     blocking = failing(report.results, config.fail_on, config.fail_on_error)
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
 
@@ -395,7 +399,3 @@ def trace_command(document: Path, config_path: Path | None) -> int:
     click.echo(f"{len(traced)} commitments of {ruleset.policy.id} ({ruleset.policy.version}): "
                f"{drift} drifted, {gaps} not covered")
     return EXIT_FINDINGS if drift else EXIT_CLEAN
-
-
-def entry() -> None:
-    sys.exit(main())

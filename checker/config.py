@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from checker.errors import ConfigError
 from checker.fastyaml import yaml
+from checker.replay import probe
 from checker.rulebook import most_specific
 from policy_spec.config import Config
 
@@ -19,9 +20,11 @@ CONFIG_NAMES = (".policyproof.yaml", ".policyproof.yml")
 def find_config(root: Path) -> Path | None:
     folder = root if root.is_dir() else root.parent
     for name in CONFIG_NAMES:
+        probe(folder / name)
         if (folder / name).is_file():
             return folder / name
     pyproject = folder / "pyproject.toml"
+    probe(pyproject)
     if pyproject.is_file() and b"[tool.policyproof]" in pyproject.read_bytes():
         return pyproject
     return None

@@ -1,6 +1,7 @@
 """The reporter table: one module per output format, each exposing ``render(report, options) -> str``.
 
-Each is imported when first used: a scan writes one format.
+Each is imported when first used: a scan writes one format. A reporter whose output carries the time
+it was made sets ``STAMPED = True``, so that a repeated scan never replays an old copy (``checker.replay``).
 """
 from __future__ import annotations
 

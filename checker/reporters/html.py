@@ -16,6 +16,9 @@ from checker.reporters.options import RenderOptions
 from policy_spec.evidence import AttestationRecord, CommitmentResult, Report, Result
 from policy_spec.rule import Rule
 
+STAMPED = True
+"""The report carries the time it was made, so a stored copy is never replayed."""
+
 _CSS = """
 body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1b1b1b}
 h1{margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}

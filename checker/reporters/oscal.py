@@ -17,6 +17,9 @@ from checker.reporters.options import RenderOptions
 from policy_spec.evidence import AttestationRecord, CommitmentResult, Report, Result
 from policy_spec.rule import Rule
 
+STAMPED = True
+"""The report carries the time it was made, so a stored copy is never replayed."""
+
 OSCAL_VERSION = "1.0.6"
 NS = "urn:policyproof:oscal"
 _ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "urn:policyproof")

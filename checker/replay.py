@@ -1,0 +1,248 @@
+"""Replaying a whole scan of unchanged inputs, before anything heavy is imported.
+
+Most scans repeat the last one: the same command in the same folder, over the
+same files. Even with every verdict cached, such a scan spends most of its time
+starting up (click, pydantic and the models). So the command line first looks
+for a *replay entry*, keyed on what cannot be read from disk: the tool's code,
+the arguments, the working folder, the environment variables the tool reads,
+today's date (waivers expire and attestations fall due) and where the report goes.
+
+The entry lists every file and folder the scan that wrote it read, which is
+recorded rather than declared: an audit hook (PEP 578) sees every file opened
+for reading and every folder listed with ``os.scandir`` (as the walk and the rule
+loader do), and the few places that merely test
+whether a file exists say so with ``probe``. For each file it keeps the
+SHA-256 of its bytes (or that it was absent), for each folder a digest of its
+entries and their kinds. A replay re-reads all of them and writes the stored
+report only if every one is unchanged; one difference and the scan runs in
+full. The same idea as ccache's direct mode.
+
+An entry is not written when anything it lists changed during the scan (its
+ctime is not older than the scan's start, with a margin for coarse clocks), nor
+for a scan whose outcome depends on more than files (``--db``,
+``--changed-since``), on the time of day (formats that print it), or that did
+not finish with exit 0 or 1. Entries are signed like every cache entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checker.cachefiles import code_digest, create_key, default_dir, default_key_file, read_key, signed, verified
+from checker.cachefiles import write_atomic
+
+FORMAT = b"1"
+ENVIRONMENT = ("SOURCE_DATE_EPOCH", "NO_COLOR", "FORCE_COLOR", "TERM", "LANG", "LC_ALL", "LC_CTYPE",
+               "PYTHONIOENCODING", "PYTHONUTF8", "XDG_CACHE_HOME", "HOME")
+"""Variables besides ``POLICYPROOF_*`` that a scan's report may depend on."""
+MARGIN_NS = 2_000_000_000
+"""How much older than the scan a file must be to be trusted unchanged: the coarsest file system clocks tick
+every two seconds."""
+_SKIPPED_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+_SKIPPED_PREFIXES = ("/proc/", "/sys/", "/dev/")
+
+Dependency = tuple[str, str, bytes | None]
+"""``("f" | "d", absolute path, digest or None when absent)``."""
+
+
+def replayed(argv: Sequence[str]) -> int | None:
+    """The exit code of ``argv`` replayed from a stored entry, its report written; None when it must run."""
+    if not argv or argv[0] != "scan":
+        return None
+    key = read_key(default_key_file())
+    if key is None:
+        return None
+    try:
+        blob = _entry_path(argv).read_bytes()
+    except OSError:
+        return None
+    payload = verified(key, blob)
+    if payload is None:
+        return None
+    try:
+        dependencies, destination, report, code = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    try:
+        if not all(_digest(kind, path) == digest for kind, path, digest in dependencies):
+            return None
+    except OSError:
+        return None
+    try:
+        if destination is None:
+            sys.stdout.write(report.decode("utf-8"))
+            sys.stdout.flush()
+        else:
+            with open(destination, "wb") as out:
+                out.write(report)
+    except (OSError, UnicodeError):
+        return None
+    return int(code)
+
+
+@dataclass
+class _Recording:
+    argv: tuple[str, ...]
+    started_ns: int
+    files: set[str] = field(default_factory=set)
+    folders: set[str] = field(default_factory=set)
+    report: tuple[str | None, bytes] | None = None
+
+
+_recording: _Recording | None = None
+_hooked = False
+
+
+def record(argv: Sequence[str]) -> None:
+    """Note every file and folder read from now on, for an entry ``finish`` may store."""
+    global _recording, _hooked
+    if not argv or argv[0] != "scan":
+        return
+    _recording = _Recording(tuple(argv), time.time_ns())
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
+
+
+def probe(path: Path | str) -> None:
+    """Whether ``path`` exists is part of what the scan read (a configuration file that may appear later)."""
+    if _recording is not None:
+        _recording.files.add(os.path.abspath(path))
+
+
+def offer(report: str, destination: Path | None) -> None:
+    """The report of a scan that may be replayed, as it was written: to ``destination``, or to standard
+    output when None (only when that takes UTF-8, the encoding a replay writes)."""
+    if _recording is None:
+        return
+    if destination is None and not _utf8(getattr(sys.stdout, "encoding", None)):
+        return
+    _recording.report = (os.path.abspath(destination) if destination else None, report.encode("utf-8"))
+
+
+def finish(code: int) -> None:
+    """Store the entry of the recorded scan if it may be replayed."""
+    global _recording
+    recording, _recording = _recording, None
+    if recording is None or recording.report is None or code not in (0, 1):
+        return
+    try:
+        dependencies = _dependencies(recording)
+        if dependencies is None:
+            return
+        key = read_key(default_key_file()) or create_key(default_key_file())
+        if key is None:
+            return
+        destination, report = recording.report
+        payload = marshal.dumps((dependencies, destination, report, code))
+        write_atomic(_entry_path(recording.argv), signed(key, payload))
+    except (OSError, ValueError):
+        return
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    recording = _recording
+    if recording is None:
+        return
+    if event == "open":
+        path, mode, flags = args
+        if isinstance(path, int) or path is None:
+            return
+        writing = (any(c in mode for c in "wax+") if isinstance(mode, str)
+                   else isinstance(flags, int) and flags & os.O_ACCMODE != os.O_RDONLY)
+        if not writing:
+            recording.files.add(os.path.abspath(os.fsdecode(path)))  # type: ignore[arg-type]
+    elif event == "os.scandir":  # os.listdir is left to the import system, whose folders hold code
+        path = args[0]
+        if not isinstance(path, int):
+            recording.folders.add(os.path.abspath(os.fsdecode(path) if path is not None else "."))  # type: ignore[arg-type]
+
+
+def _dependencies(recording: _Recording) -> list[Dependency] | None:
+    """Every file and folder read, with its digest now; None when one changed while the scan ran."""
+    own = (str(default_dir().resolve()) + os.sep, str(default_key_file()))
+    dependencies: list[Dependency] = []
+    for kind, paths in (("f", recording.files), ("d", recording.folders)):
+        for path in sorted(paths):
+            if _ignored(path, own):
+                continue
+            try:
+                info = os.stat(path)
+                if max(info.st_mtime_ns, info.st_ctime_ns) >= recording.started_ns - MARGIN_NS:
+                    return None
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return None
+            try:
+                dependencies.append((kind, path, _digest(kind, path)))
+            except OSError:
+                return None
+    return dependencies
+
+
+def _ignored(path: str, own: tuple[str, str]) -> bool:
+    """Code (covered by the code digest), the kernel's files and the cache's own."""
+    return (path.endswith(_SKIPPED_SUFFIXES) or path.startswith(_SKIPPED_PREFIXES) or ".dist-info" + os.sep in path
+            or os.path.realpath(path).startswith(own[0]) or path == own[1])
+
+
+def _digest(kind: str, path: str) -> bytes | None:
+    """A file's SHA-256, a folder's entries with their kinds, or None for a path that does not exist
+    (raises OSError for one that cannot be read)."""
+    try:
+        if kind == "f":
+            with open(path, "rb") as handle:
+                return hashlib.sha256(handle.read()).digest()
+        with os.scandir(path) as listing:
+            entries = sorted(f"{e.name}\0{_kind(e)}" for e in listing)
+        return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).digest()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return b"not a folder"
+    except IsADirectoryError:
+        return b"not a file"
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "l"
+    if entry.is_dir(follow_symlinks=False):
+        return "d"
+    return "f" if entry.is_file(follow_symlinks=False) else "o"
+
+
+def _entry_path(argv: Sequence[str]) -> Path:
+    digest = hashlib.sha256(FORMAT + code_digest())
+    out = sys.stdout
+    environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("POLICYPROOF_") or k in ENVIRONMENT)
+    for part in (*argv, "\0cwd", os.getcwd(), "\0day", time.strftime("%Y-%m-%d", time.gmtime()),
+                 "\0stdout", str(_isatty(out)), str(getattr(out, "encoding", None)),
+                 "\0environment", *(f"{k}={v}" for k, v in environment)):
+        encoded = part.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    name = digest.hexdigest()
+    return default_dir() / "replay" / name[:2] / name
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _utf8(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "").name == "utf-8"
+    except LookupError:
+        return False
