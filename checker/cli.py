@@ -125,7 +125,7 @@ def scan_command(
     reporter = REPORTERS[fmt]
     rendered = reporter.render(report, options)
     if output:
-        output.write_text(rendered, encoding="utf-8")
+        output.write_bytes(rendered.encode("utf-8"))
     else:
         rendered = rendered if use_color else click.unstyle(rendered)
         click.echo(rendered, nl=False, color=use_color)

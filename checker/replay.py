@@ -3,9 +3,10 @@
 Most scans repeat the last one: the same command in the same folder, over the
 same files. Even with every verdict cached, such a scan spends most of its time
 starting up (click, pydantic and the models). So the command line first looks
-for a *replay entry*, keyed on what cannot be read from disk: the tool's code,
-the arguments, the working folder, the environment variables the tool reads,
-today's date (waivers expire and attestations fall due) and where the report goes.
+for a *replay entry*, kept per command line, working folder, environment
+variables the tool reads and kind of standard output, and holding the digest of
+the tool's code and the day it was made (waivers expire and attestations fall
+due), which must both still be current.
 
 The entry lists every file and folder the scan that wrote it read, which is
 recorded rather than declared: an audit hook (PEP 578) sees every file opened
@@ -66,11 +67,11 @@ def replayed(argv: Sequence[str]) -> int | None:
     if payload is None:
         return None
     try:
-        dependencies, destination, report, code = marshal.loads(payload)
+        tool, day, dependencies, destination, report, code = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return None
     try:
-        if not all(_digest(kind, path) == digest for kind, path, digest in dependencies):
+        if tool != code_digest() or day != _today() or not all(_digest(kind, path) == digest for kind, path, digest in dependencies):
             return None
     except OSError:
         return None
@@ -90,6 +91,7 @@ def replayed(argv: Sequence[str]) -> int | None:
 class _Recording:
     argv: tuple[str, ...]
     started_ns: int
+    day: str
     files: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
     report: tuple[str | None, bytes] | None = None
@@ -104,7 +106,7 @@ def record(argv: Sequence[str]) -> None:
     global _recording, _hooked
     if not argv or argv[0] != "scan":
         return
-    _recording = _Recording(tuple(argv), time.time_ns())
+    _recording = _Recording(tuple(argv), time.time_ns(), _today())
     if not _hooked:
         sys.addaudithook(_audit)
         _hooked = True
@@ -130,7 +132,7 @@ def finish(code: int) -> None:
     """Store the entry of the recorded scan if it may be replayed."""
     global _recording
     recording, _recording = _recording, None
-    if recording is None or recording.report is None or code not in (0, 1):
+    if recording is None or recording.report is None or code not in (0, 1) or _today() != recording.day:
         return
     try:
         dependencies = _dependencies(recording)
@@ -140,7 +142,7 @@ def finish(code: int) -> None:
         if key is None:
             return
         destination, report = recording.report
-        payload = marshal.dumps((dependencies, destination, report, code))
+        payload = marshal.dumps((code_digest(), recording.day, dependencies, destination, report, code))
         write_atomic(_entry_path(recording.argv), signed(key, payload))
     except (OSError, ValueError):
         return
@@ -166,11 +168,13 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
 
 def _dependencies(recording: _Recording) -> list[Dependency] | None:
     """Every file and folder read, with its digest now; None when one changed while the scan ran."""
-    own = (str(default_dir().resolve()) + os.sep, str(default_key_file()))
+    folder = os.path.abspath(default_dir())
+    own = {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}
+    key_file = os.path.abspath(default_key_file())
     dependencies: list[Dependency] = []
     for kind, paths in (("f", recording.files), ("d", recording.folders)):
         for path in sorted(paths):
-            if _ignored(path, own):
+            if path == key_file or _ignored(path) or any(path.startswith(prefix) for prefix in own):
                 continue
             try:
                 info = os.stat(path)
@@ -187,10 +191,9 @@ def _dependencies(recording: _Recording) -> list[Dependency] | None:
     return dependencies
 
 
-def _ignored(path: str, own: tuple[str, str]) -> bool:
-    """Code (covered by the code digest), the kernel's files and the cache's own."""
-    return (path.endswith(_SKIPPED_SUFFIXES) or path.startswith(_SKIPPED_PREFIXES) or ".dist-info" + os.sep in path
-            or os.path.realpath(path).startswith(own[0]) or path == own[1])
+def _ignored(path: str) -> bool:
+    """Code (the code digest covers it) and the kernel's files."""
+    return path.endswith(_SKIPPED_SUFFIXES) or path.startswith(_SKIPPED_PREFIXES) or ".dist-info" + os.sep in path
 
 
 def _digest(kind: str, path: str) -> bytes | None:
@@ -220,16 +223,21 @@ def _kind(entry: os.DirEntry[str]) -> str:
 
 
 def _entry_path(argv: Sequence[str]) -> Path:
-    digest = hashlib.sha256(FORMAT + code_digest())
+    """One entry per command, folder and environment: the next run of a command replaces its entry."""
+    digest = hashlib.sha256(FORMAT)
     out = sys.stdout
     environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("POLICYPROOF_") or k in ENVIRONMENT)
-    for part in (*argv, "\0cwd", os.getcwd(), "\0day", time.strftime("%Y-%m-%d", time.gmtime()),
-                 "\0stdout", str(_isatty(out)), str(getattr(out, "encoding", None)),
+    for part in (*argv, "\0cwd", os.getcwd(), "\0stdout", str(_isatty(out)), str(getattr(out, "encoding", None)),
                  "\0environment", *(f"{k}={v}" for k, v in environment)):
         encoded = part.encode("utf-8", "surrogateescape")
         digest.update(len(encoded).to_bytes(8, "big") + encoded)
     name = digest.hexdigest()
     return default_dir() / "replay" / name[:2] / name
+
+
+def _today() -> str:
+    """The UTC day, the one a scan judges waivers and attestations on."""
+    return time.strftime("%Y-%m-%d", time.gmtime())
 
 
 def _isatty(stream: object) -> bool:

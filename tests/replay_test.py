@@ -55,8 +55,8 @@ def mark_stored_reports(home: Path) -> None:
     """Swap each stored report for a marker, signed as the tool would: a run that prints the marker replayed."""
     key = (home / "policyproof" / "key").read_bytes()
     for path in stored(home):
-        dependencies, destination, _, code = marshal.loads(path.read_bytes()[SIGNATURE_BYTES:])
-        path.write_bytes(signed(key, marshal.dumps((dependencies, destination, MARK, code))))
+        tool, day, dependencies, destination, _, code = marshal.loads(path.read_bytes()[SIGNATURE_BYTES:])
+        path.write_bytes(signed(key, marshal.dumps((tool, day, dependencies, destination, MARK, code))))
 
 
 def scan_json(out: Path, *extra: str) -> tuple[int, bytes]:
@@ -184,6 +184,17 @@ def test_a_changed_setting_in_the_environment_is_a_new_scan(cache_home: Path, tr
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     assert scan_json(out)[1] != MARK
+
+
+def test_a_report_made_on_another_day_is_not_replayed(cache_home: Path, tree: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tree.parent / "report.json"
+    with monkeypatch.context() as yesterday:
+        yesterday.setattr(replay, "_today", lambda: "2000-01-01")
+        scan_json(out)
+    assert len(stored(cache_home)) == 1
+
+    assert not replays(out, cache_home)
 
 
 def test_a_report_that_carries_the_time_is_never_stored(cache_home: Path, tree: Path) -> None:
