@@ -173,7 +173,11 @@ def run(args: argparse.Namespace, work: Path) -> int:
     files = sum(1 for _ in one.rglob("*") if _.is_file())
     checks = ",".join(CHECKOV_EQUIVALENTS)
     hook_dir = (one / HOOK_FILE).parent
-    modules = sorted({p.parent for p in one.rglob("*.tf")})
+    # c7n-left leaves a temporary .tfvars.json behind in a folder it fails on, so it gets a copy of its own:
+    # what the other tools scan never changes during the run.
+    c7n_copy = work / "corpus-c7n"
+    shutil.copytree(one, c7n_copy)
+    modules = sorted({p.parent for p in c7n_copy.rglob("*.tf")})
     # c7n-left reads one root module (a folder's .tf files) per run, so it runs once per folder
     c7n_out = out / "c7n"
     c7n_out.mkdir()
@@ -181,9 +185,14 @@ def run(args: argparse.Namespace, work: Path) -> int:
     # set; compile them once, as installing a wheel would, so no run pays for compiling its own code.
     subprocess.run([args.python, "-m", "compileall", "-q", str(REPO / "checker"), str(REPO / "policy_spec")],
                    stdout=subprocess.DEVNULL, check=True)
+    # A scan trusts no file changed less than two seconds before it started (checker/replay.py), so the
+    # warm cache is made, by the very command the warm row times, once the copy is older than that.
     warm_cache = work / "cache-warm"
-    subprocess.run([args.policyproof, "scan", str(one), "-o", os.devnull], env={
-        **os.environ, "POLICYPROOF_CACHE_DIR": str(warm_cache)}, stdout=subprocess.DEVNULL, check=False)
+    warm_env = {**os.environ, "POLICYPROOF_CACHE_DIR": str(warm_cache)}
+    warm_argv = [args.policyproof, "scan", str(one), "--format", "json", "-o", str(out / "ppw.json")]
+    time.sleep(2.5)
+    subprocess.run(warm_argv, env=warm_env, stdout=subprocess.DEVNULL, check=False)
+    fresh_output = iter(range(1_000_000))
 
     def fresh_cache() -> dict[str, str]:
         return {"POLICYPROOF_CACHE_DIR": tempfile.mkdtemp(dir=work, prefix="cache-cold-")}
@@ -195,8 +204,11 @@ def run(args: argparse.Namespace, work: Path) -> int:
         "parse only (tree-sitter)": (lambda: timed([args.python, str(HERE / "parse_only.py"), str(one)]),
                                      None, None, False),
         "policyproof cold": (pp_scan(one, out / "pp.json", fresh_cache), out / "pp.json", pp_findings, False),
-        "policyproof warm (unchanged tree)": (pp_scan(one, out / "ppw.json", lambda: {
-            "POLICYPROOF_CACHE_DIR": str(warm_cache)}), out / "ppw.json", pp_findings, False),
+        "policyproof warm (unchanged tree)": (lambda: timed(warm_argv, env=warm_env), out / "ppw.json",
+                                              pp_findings, False),
+        "policyproof warm, another command (cached verdicts, not replayed)": (lambda: timed([
+            args.policyproof, "scan", str(one), "--format", "json", "-o", str(out / f"ppv{next(fresh_output)}.json")],
+            env=warm_env), None, None, False),
         "policyproof cold, one process (--jobs 1)": (lambda: timed([
             args.policyproof, "scan", str(one), "--jobs", "1", "--format", "json", "-o", str(out / "pp1.json")],
             env=fresh_cache()), out / "pp1.json", pp_findings, False),
@@ -255,6 +267,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
                                                                "policyproof cold, one process (--jobs 1)"),
         "policyproof cold / parse only (target <= 3)": ("policyproof cold", "parse only (tree-sitter)"),
         "policyproof cold / warm (target >= 5)": ("policyproof cold", "policyproof warm (unchanged tree)"),
+        "policyproof cold / warm, another command": ("policyproof cold", "policyproof warm, another command "
+                                                     "(cached verdicts, not replayed)"),
         "Checkov hook / policyproof hook (target >= 6)": ("checkov hook, one file", "policyproof hook, one file"),
         f"policyproof x{args.scale} / x1 (target <= {args.scale})": (f"policyproof cold x{args.scale}",
                                                                     "policyproof cold"),
