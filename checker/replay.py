@@ -45,8 +45,11 @@ ENVIRONMENT = ("SOURCE_DATE_EPOCH", "NO_COLOR", "FORCE_COLOR", "TERM", "LANG", "
 MARGIN_NS = 2_000_000_000
 """How much older than the scan a file must be to be trusted unchanged: the coarsest file system clocks tick
 every two seconds."""
-_SKIPPED_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
-_SKIPPED_PREFIXES = ("/proc/", "/sys/", "/dev/")
+_CODE = (".py", ".pyc", ".so", ".pyd")
+"""Modules the import system reads (from Python's and the packages' folders, or this tool's own, which the code
+digest covers) are not inputs; neither are the kernel's files."""
+_KERNEL = ("/proc/", "/sys/", "/dev/")
+_TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 Dependency = tuple[str, str, bytes | None]
 """``("f" | "d", absolute path, digest or None when absent)``."""
@@ -71,7 +74,8 @@ def replayed(argv: Sequence[str]) -> int | None:
     except (EOFError, ValueError, TypeError):
         return None
     try:
-        if tool != code_digest() or day != _today() or not all(_digest(kind, path) == digest for kind, path, digest in dependencies):
+        if tool != code_digest() or day != _today() or any(_digest(kind, path) != digest
+                                                           for kind, path, digest in dependencies):
             return None
     except OSError:
         return None
@@ -163,7 +167,8 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     elif event == "os.scandir":  # os.listdir is left to the import system, whose folders hold code
         path = args[0]
         if not isinstance(path, int):
-            recording.folders.add(os.path.abspath(os.fsdecode(path) if path is not None else "."))  # type: ignore[arg-type]
+            folder = os.fsdecode(path) if path is not None else "."  # type: ignore[arg-type]
+            recording.folders.add(os.path.abspath(folder))
 
 
 def _dependencies(recording: _Recording) -> list[Dependency] | None:
@@ -171,10 +176,12 @@ def _dependencies(recording: _Recording) -> list[Dependency] | None:
     folder = os.path.abspath(default_dir())
     own = {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}
     key_file = os.path.abspath(default_key_file())
+    code = tuple(os.path.join(os.path.abspath(p), "") for p in {*sys.path, sys.prefix, sys.base_prefix, _TOP} if p)
     dependencies: list[Dependency] = []
     for kind, paths in (("f", recording.files), ("d", recording.folders)):
         for path in sorted(paths):
-            if path == key_file or _ignored(path) or any(path.startswith(prefix) for prefix in own):
+            if (path == key_file or path.startswith(_KERNEL) or any(path.startswith(prefix) for prefix in own)
+                    or (path.endswith(_CODE) and path.startswith(code)) or ".dist-info" + os.sep in path):
                 continue
             try:
                 info = os.stat(path)
@@ -189,11 +196,6 @@ def _dependencies(recording: _Recording) -> list[Dependency] | None:
             except OSError:
                 return None
     return dependencies
-
-
-def _ignored(path: str) -> bool:
-    """Code (the code digest covers it) and the kernel's files."""
-    return path.endswith(_SKIPPED_SUFFIXES) or path.startswith(_SKIPPED_PREFIXES) or ".dist-info" + os.sep in path
 
 
 def _digest(kind: str, path: str) -> bytes | None:
