@@ -34,9 +34,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.cachefiles import code_digest, create_key, default_dir, default_key_file, read_key, signed, verified
 from checker.cachefiles import write_atomic
+
+if TYPE_CHECKING:
+    from checker.sources import SourceFile
 
 FORMAT = b"1"
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "NO_COLOR", "FORCE_COLOR", "TERM", "LANG", "LC_ALL", "LC_CTYPE",
@@ -98,6 +102,7 @@ class _Recording:
     day: str
     files: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
     report: tuple[str | None, bytes] | None = None
 
 
@@ -120,6 +125,12 @@ def probe(path: Path | str) -> None:
     """Whether ``path`` exists is part of what the scan read (a configuration file that may appear later)."""
     if _recording is not None:
         _recording.files.add(os.path.abspath(path))
+
+
+def read(path: str, source: SourceFile) -> None:
+    """An input read whole: its digest is that of the bytes the scan read, not read again."""
+    if _recording is not None:
+        _recording.sources[os.path.abspath(path)] = source
 
 
 def offer(report: str, destination: Path | None) -> None:
@@ -191,8 +202,9 @@ def _dependencies(recording: _Recording) -> list[Dependency] | None:
                 pass
             except OSError:
                 return None
+            source = recording.sources.get(path) if kind == "f" else None
             try:
-                dependencies.append((kind, path, _digest(kind, path)))
+                dependencies.append((kind, path, bytes.fromhex(source.sha256) if source else _digest(kind, path)))
             except OSError:
                 return None
     return dependencies

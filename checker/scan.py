@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from checker import __version__, cache
+from checker import __version__, cache, replay
 from checker.attestations import LoadedAttestation, judge, load_attestations
 from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
@@ -243,7 +243,9 @@ def read_inputs(
             except OSError as exc:
                 errors.append(LoadError(relative, 1, f"cannot read: {exc.strerror or exc}", kind="io"))
                 continue
-            files[fmt].append(SourceFile(relative, data))
+            source = SourceFile(relative, data)
+            files[fmt].append(source)
+            replay.read(candidate.absolute, source)
     detector.save()
     return files, errors
 
