@@ -53,6 +53,7 @@ _CODE = (".py", ".pyc", ".so", ".pyd")
 """Modules the import system reads (from Python's and the packages' folders, or this tool's own, which the code
 digest covers) are not inputs; neither are the kernel's files."""
 _KERNEL = ("/proc/", "/sys/", "/dev/")
+_ACCESS = getattr(os, "O_ACCMODE", os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
 _TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 Dependency = tuple[str, str, bytes | None]
@@ -90,7 +91,7 @@ def replayed(argv: Sequence[str]) -> int | None:
         else:
             with open(destination, "wb") as out:
                 out.write(report)
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError, AttributeError):
         return None
     return int(code)
 
@@ -104,6 +105,8 @@ class _Recording:
     folders: set[str] = field(default_factory=set)
     sources: dict[str, SourceFile] = field(default_factory=dict)
     report: tuple[str | None, bytes] | None = None
+    unrecorded: bool = False
+    """Something read could not be noted down, so no entry may be stored."""
 
 
 _recording: _Recording | None = None
@@ -136,7 +139,7 @@ def read(path: str, source: SourceFile) -> None:
 def offer(report: str, destination: Path | None) -> None:
     """The report of a scan that may be replayed, as it was written: to ``destination``, or to standard
     output when None (only when that takes UTF-8, the encoding a replay writes)."""
-    if _recording is None:
+    if _recording is None or _recording.unrecorded:
         return
     if destination is None and not _utf8(getattr(sys.stdout, "encoding", None)):
         return
@@ -147,7 +150,8 @@ def finish(code: int) -> None:
     """Store the entry of the recorded scan if it may be replayed."""
     global _recording
     recording, _recording = _recording, None
-    if recording is None or recording.report is None or code not in (0, 1) or _today() != recording.day:
+    if (recording is None or recording.report is None or recording.unrecorded or code not in (0, 1)
+            or _today() != recording.day):
         return
     try:
         dependencies = _dependencies(recording)
@@ -165,17 +169,25 @@ def finish(code: int) -> None:
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
     recording = _recording
-    if recording is None:
+    if recording is None or event not in ("open", "os.scandir"):
         return
+    try:
+        _note(recording, event, args)
+    except Exception:  # noqa: BLE001 - an audit hook that raised would fail the open it reports
+        recording.report = None
+        recording.unrecorded = True
+
+
+def _note(recording: _Recording, event: str, args: tuple[object, ...]) -> None:
     if event == "open":
         path, mode, flags = args
         if isinstance(path, int) or path is None:
             return
         writing = (any(c in mode for c in "wax+") if isinstance(mode, str)
-                   else isinstance(flags, int) and flags & os.O_ACCMODE != os.O_RDONLY)
+                   else isinstance(flags, int) and flags & _ACCESS != os.O_RDONLY)
         if not writing:
             recording.files.add(os.path.abspath(os.fsdecode(path)))  # type: ignore[arg-type]
-    elif event == "os.scandir":  # os.listdir is left to the import system, whose folders hold code
+    else:  # os.scandir; os.listdir is left to the import system, whose folders hold code
         path = args[0]
         if not isinstance(path, int):
             folder = os.fsdecode(path) if path is not None else "."  # type: ignore[arg-type]

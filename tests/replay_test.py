@@ -229,6 +229,19 @@ def test_files_changed_while_the_scan_ran_are_not_trusted(cache_home: Path, tree
     assert stored(cache_home) == []
 
 
+def test_a_read_that_cannot_be_noted_down_fails_no_scan_and_stores_nothing(cache_home: Path, tree: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise ValueError("cannot note")
+
+    monkeypatch.setattr(replay, "_note", broken)
+
+    code, report = scan_json(tree.parent / "report.json")
+
+    assert code == 1 and b"PP-ENC-001" in report
+    assert stored(cache_home) == []
+
+
 def test_an_entry_signed_by_another_key_is_not_replayed(cache_home: Path, tree: Path) -> None:
     out = tree.parent / "report.json"
     scan_json(out)
