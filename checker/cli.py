@@ -82,7 +82,8 @@ def _config(config_path: Path | None, near: Path) -> tuple[Config, Path]:
               "POLICYPROOF_DB variable); without PATHS only the database is checked.")
 @click.option("--no-cache", is_flag=True, envvar="POLICYPROOF_NO_CACHE",
               help="Parse and evaluate every file again instead of reusing what an earlier scan of the same "
-              "files, rules and configuration found ($POLICYPROOF_CACHE_DIR, default $XDG_CACHE_HOME/policyproof).")
+              "files, rules and configuration found, or replaying the report of the same command "
+              "($POLICYPROOF_CACHE_DIR, default $XDG_CACHE_HOME/policyproof).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="POLICYPROOF_JOBS",
               help="Processes that parse files at most (default: one per core; large trees only).")
 def scan_command(
