@@ -8,12 +8,8 @@ scanned as trees.
 """
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +23,7 @@ from policy_spec.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
 from corpus import GENERIC, NAMES, TREES, name_for, write  # noqa: E402
+from timeouts import time_limit  # noqa: E402
 
 RULES = rule_set(Config())
 FRAGMENTS = ["{", "}", "[", "]", "(", ")", "resource \"a\" \"b\" ", "=", ":", "- ", "\n", "  ", "\r\n", "\x00",
@@ -36,20 +33,6 @@ FRAGMENTS = ["{", "}", "[", "]", "(", ")", "resource \"a\" \"b\" ", "=", ":", "-
              "postgres://u:p@h/db?sslmode=disable", "\\", "\t", "é", "\U0001f600", "[tool.poetry]\n", "$$",
              "include *.conf;", "!!python/object/apply:os.system ['true']"]
 hostile_text = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=20), max_size=60).map("".join)
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_well_formed(outcome: LoadOutcome) -> None:

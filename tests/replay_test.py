@@ -43,12 +43,8 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def entries(home: Path) -> list[Path]:
-    return sorted((home / "policyproof" / "replay").rglob("*")) if (home / "policyproof").exists() else []
-
-
 def stored(home: Path) -> list[Path]:
-    return [p for p in entries(home) if p.is_file()]
+    return sorted(p for p in (home / "policyproof" / "replay").rglob("*") if p.is_file())
 
 
 def mark_stored_reports(home: Path) -> None:

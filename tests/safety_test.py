@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import base64
 import json
-import signal
 import socket
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,23 +16,9 @@ from checker.reporters.options import RenderOptions
 from checker.scan import rule_set, scan
 from policy_spec.config import Config
 from policy_spec.evidence import Report
+from timeouts import time_limit
 
 DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Fail the test instead of hanging the suite."""
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def render_all(report: Report, config: Config | None = None) -> dict[str, str]:
