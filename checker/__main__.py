@@ -4,8 +4,13 @@ Kept apart from ``checker.cli`` so that a replayed scan imports neither click no
 """
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from collections.abc import Sequence
+
+EXIT_UNFLUSHED = 120
+"""What Python itself exits with when standard output cannot be flushed at exit."""
 
 
 def run(argv: Sequence[str]) -> int:
@@ -22,7 +27,25 @@ def run(argv: Sequence[str]) -> int:
 
 
 def entry() -> None:
-    sys.exit(run(sys.argv[1:]))
+    """The console script. The cyclic garbage collector is off for the command's short life: a scan
+    allocates millions of objects and frees almost none (a scan of 720 Terraform files ran 499
+    collections that found 1,167 objects to free), so collecting cost 8% of its time for nothing."""
+    gc.disable()
+    hard_exit(run(sys.argv[1:]))
+
+
+def hard_exit(code: int) -> None:
+    """Exit once the output is flushed, without freeing one by one the objects the command built,
+    which takes longer than writing a report. Every file a command writes is closed by then, and
+    no command leaves work to exit handlers."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = EXIT_UNFLUSHED
+    os._exit(code)
 
 
 if __name__ == "__main__":

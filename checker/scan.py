@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from checker import __version__, cache, replay
 from checker.attestations import LoadedAttestation, judge, load_attestations
@@ -31,6 +31,9 @@ from policy_spec.config import Config
 from policy_spec.evidence import InputFile, PolicyRef, Report, Result, Tool
 from policy_spec.policy import Policy
 from policy_spec.rule import SEVERITIES, Rule
+
+if TYPE_CHECKING:
+    from checker.subprocessors.detect import Signal
 
 HEAD_BYTES = 4096
 
@@ -140,12 +143,13 @@ def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], confi
     key = _verdicts_key(store, files, unread, config, rules, root) if store else None
     if store and key and (found := store.get_object(key, _Verdicts)) is not None:
         return found
-    from checker.engine.evaluate import load_error_results, run  # not needed when the verdicts are cached
-    from checker.subprocessors.detect import detect_for_scan
+    from checker.engine.evaluate import load_error_results, run, types_read  # not needed when the verdicts are cached
+    from checker.subprocessors.detect import READ_TYPES, detect_for_scan
 
-    outcome = load_all(files, config, jobs)
+    loaded = load_all(files, config, jobs, reach=types_read(rules.rules) | READ_TYPES)
+    outcome = loaded.outcome
     outcome.errors.extend(unread)
-    outcome.extend(detect_for_scan(outcome, files, config, root))
+    outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
     if live is not None:
         outcome.extend(live)
     verdicts = _Verdicts(run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors),
@@ -314,42 +318,67 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
     return None if fmt is None or fmt in config.formats.disable else fmt
 
 
-def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, jobs: int | None = None) -> LoadOutcome:
-    """Every loader's outcome for its files. Loaders that split their files into independent groups
-    have each group cached apart; groups not in the cache are loaded on several cores when there
-    is enough input (``jobs`` processes at most, by default one per core)."""
+@dataclass
+class Loaded:
+    """The loaders' outcome as one scan reads it: the resources of the types in its reach, and the
+    vendor signals of every resource. Each group is reduced by the process that loaded it, so only
+    what the scan reads is sent back: most resources are of types no rule selects or relates."""
+
+    outcome: LoadOutcome
+    signals: list[Signal]
+
+
+def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, jobs: int | None = None,
+             reach: Collection[str] | None = None) -> Loaded:
+    """Every loader's outcome for its files, keeping the resources of the types in ``reach`` (every
+    resource when None). Loaders that split their files into independent groups have each group
+    cached apart, whole; groups not in the cache are loaded on several cores when there is enough
+    input (``jobs`` processes at most, by default one per core)."""
     store = cache.active()
     settings = config.model_dump_json() if config else ""
+    kept = frozenset(reach) if reach is not None else None
     tasks: list[tuple[str, list[SourceFile]]] = []
     for fmt in sorted(files):
         split = getattr(LOADERS[fmt], "partition", None)
         tasks.extend((fmt, list(part)) for part in (split(files[fmt]) if split else [files[fmt]]))
-    outcomes: list[LoadOutcome | None] = [store.get(fmt, part, settings) if store else None for fmt, part in tasks]
+    cached = [store.get(fmt, part, settings) if store else None for fmt, part in tasks]
+    outcomes = [None if found is None else _reduced(found, kept) for found in cached]
     missing = [index for index, found in enumerate(outcomes) if found is None]
     sizes = [sum(len(f.data) for f in tasks[index][1]) for index in missing]
     if store is not None:
         store.prepare()
-    computed = map_balanced(partial(_load_group, config=config, store=store, settings=settings),
+    computed = map_balanced(partial(_load_group, config=config, store=store, settings=settings, reach=kept),
                             [tasks[index] for index in missing], sizes, worker_count(sum(sizes), jobs))
-    for index, outcome in zip(missing, computed):
-        outcomes[index] = outcome
-    merged = LoadOutcome()
+    for index, loaded in zip(missing, computed):
+        outcomes[index] = loaded
+    merged = Loaded(LoadOutcome(), [])
     for done in outcomes:
         if done is not None:
-            merged.extend(done)
+            merged.outcome.extend(done.outcome)
+            merged.signals.extend(done.signals)
     return merged
 
 
 def _load_group(task: tuple[str, list[SourceFile]], config: Config | None, store: cache.Cache | None,
-                settings: str) -> LoadOutcome:
-    """One group's outcome, stored in the cache by whichever process loaded it."""
+                settings: str, reach: frozenset[str] | None = None) -> Loaded:
+    """One group's outcome, stored whole in the cache by whichever process loaded it."""
     fmt, group = task
     module = LOADERS[fmt]
     configured = getattr(module, "load_configured", None)
     outcome: LoadOutcome = configured(group, config) if configured and config else module.load(group)
     if store is not None:
         store.put(fmt, group, settings, outcome)
-    return outcome
+    return _reduced(outcome, reach)
+
+
+def _reduced(outcome: LoadOutcome, reach: frozenset[str] | None) -> Loaded:
+    from checker.subprocessors.detect import signals_of
+
+    signals = list(signals_of(outcome.resources))
+    if reach is None:
+        return Loaded(outcome, signals)
+    return Loaded(LoadOutcome([r for r in outcome.resources if r.type in reach], outcome.errors, outcome.notes),
+                  signals)
 
 
 def _order(result: Result) -> tuple[str, int, str, str, str, int, str]:

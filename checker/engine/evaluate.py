@@ -4,13 +4,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from pydantic import BaseModel
+
 from checker.classify import holds_personal_data
 from checker.engine.conditions import Context, Subject, Verdict, evaluate
 from checker.engine.relate import RelationIndex
 from checker.model import LoadError, Resource, SourceLocation
 from policy_spec.config import Config
 from policy_spec.evidence import Location, ResourceRef, Result, ResultStatus
-from policy_spec.rule import PlatformDefault, Rule
+from policy_spec.rule import PlatformDefault, Relation, Rule
 
 
 def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) -> list[Result]:
@@ -28,6 +30,28 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
                     excusable = verdict.state is False and _default_applies(rule, subject, context)
                     results.append(_result(rule, resource, verdict, config, excusable))
     return results
+
+
+def types_read(rules: Iterable[Rule]) -> frozenset[str]:
+    """Every resource type ``run`` can look at for ``rules``: those they select and those any of their
+    conditions relates to. A scan keeps only resources of these types once their vendor signals are
+    taken, since no rule could see the others."""
+    found: set[str] = set()
+    for rule in rules:
+        found.update(rule.select.types)
+        _relation_types(rule, found)
+    return frozenset(found)
+
+
+def _relation_types(node: object, found: set[str]) -> None:
+    if isinstance(node, Relation):
+        found.update(node.types)
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            _relation_types(getattr(node, name), found)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _relation_types(item, found)
 
 
 def _selected(rule: Rule, subject: Subject, context: Context, config: Config) -> bool:

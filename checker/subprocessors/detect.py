@@ -44,9 +44,14 @@ class Signal:
     direct: bool = True
 
 
-def detect_for_scan(outcome: LoadOutcome, files: Mapping[str, Sequence[SourceFile]], config: Config,
-                    root: Path) -> LoadOutcome:
-    """Detections for one scan, with the catalog and register the configuration names."""
+READ_TYPES = frozenset({subprocessor_register.TYPE})
+"""The resources detection reads itself, besides the signals of all of them: the register's entries."""
+
+
+def detect_for_scan(outcome: LoadOutcome, signals: Sequence[Signal], files: Mapping[str, Sequence[SourceFile]],
+                    config: Config, root: Path) -> LoadOutcome:
+    """Detections for one scan from the ``signals_of`` its resources, with the catalog and register
+    the configuration names."""
     catalog = load_catalog([root / extra for extra in config.vendors])
     registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
     added = LoadOutcome()
@@ -54,8 +59,8 @@ def detect_for_scan(outcome: LoadOutcome, files: Mapping[str, Sequence[SourceFil
     if configured is not None and configured not in registers:
         added.errors.append(LoadError(configured, 1, "the subprocessor register named in the configuration "
                                       "(`subprocessors:`) does not exist", kind="io"))
-    signals = [*signals_of(outcome.resources), *dotenv_signals(files.get("dotenv", []))]
-    added.resources.extend(detections(signals, catalog, registers[0] if registers else None))
+    found = [*signals, *dotenv_signals(files.get("dotenv", []))]
+    added.resources.extend(detections(found, catalog, registers[0] if registers else None))
     added.notes.extend(stale_entries(outcome.resources, added.resources))
     return added
 

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from checker import parallel
+from checker.engine.evaluate import types_read
 from checker.model import Resource, SourceLocation
 from checker.scan import rule_set, scan
 from checker.sources import SourceFile
@@ -102,3 +106,22 @@ def test_a_configured_register_path_is_read_and_a_missing_one_is_an_error(tmp_pa
     report = scan([root], config, rule_set(config, root))
     assert any(r.rule == "PP-LOAD-000" and r.location and r.location.path == "compliance/missing.yaml"
                for r in report.results)
+
+
+def test_a_vendor_reached_through_a_resource_no_rule_reads_is_still_detected(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "hook" {\n  default = "https://api.stripe.com/v1/events"\n}\n'
+        'resource "aws_cloudwatch_event_api_destination" "stripe" {\n  invocation_endpoint = var.hook\n}\n')
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    config = Config(enable=OWN_RULES)
+    rules = rule_set(config, tmp_path)
+    assert "aws_cloudwatch_event_api_destination" not in types_read(rules.rules)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+
+    for jobs in (1, 2):
+        report = scan([tmp_path], config, rules, jobs=jobs)
+        assert [(r.resource.address, r.location.path, r.location.line) for r in report.results
+                if r.rule == "PP-SUB-002" and r.resource and r.location] == [
+            ("vendor_detection.stripe[main.tf:api.stripe.com]", "main.tf", 2)]
