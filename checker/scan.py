@@ -146,7 +146,7 @@ def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], confi
     from checker.engine.evaluate import load_error_results, run, types_read  # not needed when the verdicts are cached
     from checker.subprocessors.detect import READ_TYPES, detect_for_scan
 
-    loaded = load_all(files, config, jobs, reach=types_read(rules.rules) | READ_TYPES)
+    loaded = load_all(files, types_read(rules.rules) | READ_TYPES, config, jobs)
     outcome = loaded.outcome
     outcome.errors.extend(unread)
     outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
@@ -328,15 +328,15 @@ class Loaded:
     signals: list[Signal]
 
 
-def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, jobs: int | None = None,
-             reach: Collection[str] | None = None) -> Loaded:
-    """Every loader's outcome for its files, keeping the resources of the types in ``reach`` (every
-    resource when None). Loaders that split their files into independent groups have each group
-    cached apart, whole; groups not in the cache are loaded on several cores when there is enough
-    input (``jobs`` processes at most, by default one per core)."""
+def load_all(files: dict[str, list[SourceFile]], reach: Collection[str], config: Config | None = None,
+             jobs: int | None = None) -> Loaded:
+    """Every loader's outcome for its files, keeping the resources of the types in ``reach``. Loaders
+    that split their files into independent groups have each group cached apart, whole; groups not
+    in the cache are loaded on several cores when there is enough input (``jobs`` processes at
+    most, by default one per core)."""
     store = cache.active()
     settings = config.model_dump_json() if config else ""
-    kept = frozenset(reach) if reach is not None else None
+    kept = frozenset(reach)
     tasks: list[tuple[str, list[SourceFile]]] = []
     for fmt in sorted(files):
         split = getattr(LOADERS[fmt], "partition", None)
@@ -360,7 +360,7 @@ def load_all(files: dict[str, list[SourceFile]], config: Config | None = None, j
 
 
 def _load_group(task: tuple[str, list[SourceFile]], config: Config | None, store: cache.Cache | None,
-                settings: str, reach: frozenset[str] | None = None) -> Loaded:
+                settings: str, reach: frozenset[str]) -> Loaded:
     """One group's outcome, stored whole in the cache by whichever process loaded it."""
     fmt, group = task
     module = LOADERS[fmt]
@@ -371,14 +371,11 @@ def _load_group(task: tuple[str, list[SourceFile]], config: Config | None, store
     return _reduced(outcome, reach)
 
 
-def _reduced(outcome: LoadOutcome, reach: frozenset[str] | None) -> Loaded:
+def _reduced(outcome: LoadOutcome, reach: frozenset[str]) -> Loaded:
     from checker.subprocessors.detect import signals_of
 
-    signals = list(signals_of(outcome.resources))
-    if reach is None:
-        return Loaded(outcome, signals)
     return Loaded(LoadOutcome([r for r in outcome.resources if r.type in reach], outcome.errors, outcome.notes),
-                  signals)
+                  list(signals_of(outcome.resources)))
 
 
 def _order(result: Result) -> tuple[str, int, str, str, str, int, str]:

@@ -14,14 +14,10 @@ def unbuffered_unset() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
 
 
-def command(*args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    env = {**unbuffered_unset(), "POLICYPROOF_CACHE_DIR": str(kwargs.pop("cache"))}
-    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=ROOT, env=env, check=False,
-                          **kwargs)  # type: ignore[call-overload, no-any-return]
-
-
 def test_the_command_exits_with_the_gate_code_after_the_whole_report(tmp_path: Path) -> None:
-    done = command("scan", "fixtures", "--no-cache", "--format", "json", capture_output=True, cache=tmp_path)
+    done = subprocess.run([sys.executable, "-m", "checker", "scan", "fixtures", "--no-cache", "--format", "json"],
+                          cwd=ROOT, capture_output=True, check=False,
+                          env={**unbuffered_unset(), "POLICYPROOF_CACHE_DIR": str(tmp_path)})
 
     assert done.returncode == 1
     assert done.stdout.rstrip().endswith(b"}") and b'"results"' in done.stdout
@@ -33,8 +29,7 @@ def test_output_that_cannot_be_delivered_is_an_error_exit() -> None:
     try:
         done = subprocess.run([sys.executable, "-c", "import sys\nfrom checker.__main__ import hard_exit\n"
                                "sys.stdout.buffer.write(b'report')\nhard_exit(0)"], cwd=ROOT, stdout=writer,
-                              stderr=subprocess.DEVNULL, check=False,
-                              env=unbuffered_unset())
+                              stderr=subprocess.DEVNULL, check=False, env=unbuffered_unset())
     finally:
         os.close(writer)
 

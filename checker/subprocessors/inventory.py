@@ -44,7 +44,7 @@ class Inventory:
 def collect(paths: Sequence[Path], config: Config) -> Inventory:
     root = scan_root(paths)
     files, too_big = read_inputs(paths, root, config)
-    loaded = load_all(files, config, reach=READ_TYPES)
+    loaded = load_all(files, READ_TYPES, config)
     outcome = loaded.outcome
     outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
     registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
