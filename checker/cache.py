@@ -54,6 +54,14 @@ class Cache:
         """The outcome stored for exactly these files under these settings, if any."""
         return self.get_object(self._loader_key(fmt, files, settings), LoadOutcome)
 
+    def has(self, fmt: str, files: Sequence[SourceFile], settings: str) -> bool:
+        """Whether an entry for these files may be stored, without reading it: what decides which
+        groups to start loading before the scan knows whether it needs them."""
+        if self._signing_key(create=False) is None:
+            return False
+        key = self._loader_key(fmt, files, settings)
+        return (self.folder / key[:2] / key).is_file()
+
     def put(self, fmt: str, files: Sequence[SourceFile], settings: str, outcome: LoadOutcome) -> None:
         self.put_object(self._loader_key(fmt, files, settings), outcome)
 

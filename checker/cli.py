@@ -6,10 +6,12 @@ results; 2 a usage or configuration error (bad flag, invalid rule or config);
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import click
@@ -106,7 +108,7 @@ def scan_command(
     config, base = _config(config_path, targets[0])
     if fail_on:
         config = config.model_copy(update={"fail_on": fail_on})
-    rules = rule_set(config, base)
+    rules = functools.cache(partial(rule_set, config, base))  # read while the files load
     exemptions = _exemptions(config, base, baseline_path)
     only = None
     if changed_since:
@@ -122,7 +124,7 @@ def scan_command(
     files = targets if paths or not db_url else []
     report = scan(files, config, rules, exemptions, only, today=moment.date(), live=live, jobs=jobs)
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules.rules), generated=moment)
+    options = RenderOptions(color=use_color, verbose=verbose, rules=tuple(rules().rules), generated=moment)
     reporter = REPORTERS[fmt]
     rendered = reporter.render(report, options)
     if output:

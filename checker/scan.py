@@ -9,10 +9,10 @@ import os
 import posixpath
 import stat
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from functools import partial
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 
 from checker import __version__, cache, replay
@@ -23,7 +23,7 @@ from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
 from checker.loaders import LOADERS, loader_for
 from checker.model import LoadError, LoadOutcome
-from checker.parallel import map_balanced, worker_count
+from checker.parallel import Spread, worker_count
 from checker.policies import bundled_policy_path, load_policy
 from checker.rulebook import bundled_catalog_path, bundled_rules_dir, digest, load_rules, rule_files
 from checker.sources import SourceFile
@@ -87,7 +87,7 @@ def _policy_and_rules(policy_path: Path | None, files: list[Path]) -> tuple[Poli
 def scan(
     paths: Sequence[Path],
     config: Config,
-    rules: RuleSet,
+    rules: RuleSet | Callable[[], RuleSet],
     exemptions: Exemptions | None = None,
     report_only: Collection[str] | None = None,
     today: dt.date | None = None,
@@ -100,12 +100,16 @@ def scan(
     loaded, so relations across files (a bucket and its encryption resource) stay visible.
     ``today`` is the day attestations are judged on (default: the clock's); ``live`` adds resources read
     from a running service (``scan --db``); ``jobs`` caps the processes that load files (default: one
-    per core)."""
+    per core). ``rules`` may be given as the function that reads them, which is called once the files
+    have started loading on the other cores: reading and validating the rules then costs no time of
+    its own."""
     day = today or dt.date.today()
-    records = judge(rules.attestations, day)
     root = root or scan_root(paths)
     files, too_big = read_inputs(paths, root, config, recursive)
-    verdicts = _verdicts(files, too_big, config, rules, root, live, jobs)
+    with Loading(files, config, jobs) as loading:
+        rules = rules if isinstance(rules, RuleSet) else rules()
+        verdicts = _verdicts(files, too_big, config, rules, root, live, loading)
+    records = judge(rules.attestations, day)
     results = list(verdicts.results)
     suppressions = [s for group in files.values() for f in group if b"policyproof:ignore" in f.data
                     if not isinstance(text := f.text(), LoadError) for s in find_suppressions(f.path, text)]
@@ -138,7 +142,7 @@ class _Verdicts:
 
 
 def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], config: Config, rules: RuleSet,
-              root: Path, live: LoadOutcome | None, jobs: int | None = None) -> _Verdicts:
+              root: Path, live: LoadOutcome | None, loading: Loading) -> _Verdicts:
     store = cache.active() if live is None else None
     key = _verdicts_key(store, files, unread, config, rules, root) if store else None
     if store and key and (found := store.get_object(key, _Verdicts)) is not None:
@@ -146,7 +150,7 @@ def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], confi
     from checker.engine.evaluate import load_error_results, run, types_read  # not needed when the verdicts are cached
     from checker.subprocessors.detect import READ_TYPES, detect_for_scan
 
-    loaded = load_all(files, types_read(rules.rules) | READ_TYPES, config, jobs)
+    loaded = loading.finish(types_read(rules.rules) | READ_TYPES)
     outcome = loaded.outcome
     outcome.errors.extend(unread)
     outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
@@ -328,47 +332,70 @@ class Loaded:
     signals: list[Signal]
 
 
-def load_all(files: dict[str, list[SourceFile]], reach: Collection[str], config: Config | None = None,
-             jobs: int | None = None) -> Loaded:
-    """Every loader's outcome for its files, keeping the resources of the types in ``reach``. Loaders
-    that split their files into independent groups have each group cached apart, whole; groups not
-    in the cache are loaded on several cores when there is enough input (``jobs`` processes at
-    most, by default one per core)."""
-    store = cache.active()
-    settings = config.model_dump_json() if config else ""
-    kept = frozenset(reach)
-    tasks: list[tuple[str, list[SourceFile]]] = []
-    for fmt in sorted(files):
-        split = getattr(LOADERS[fmt], "partition", None)
-        tasks.extend((fmt, list(part)) for part in (split(files[fmt]) if split else [files[fmt]]))
-    cached = [store.get(fmt, part, settings) if store else None for fmt, part in tasks]
-    outcomes = [None if found is None else _reduced(found, kept) for found in cached]
-    missing = [index for index, found in enumerate(outcomes) if found is None]
-    sizes = [sum(len(f.data) for f in tasks[index][1]) for index in missing]
-    if store is not None:
-        store.prepare()
-    computed = map_balanced(partial(_load_group, config=config, store=store, settings=settings, reach=kept),
-                            [tasks[index] for index in missing], sizes, worker_count(sum(sizes), jobs))
-    for index, loaded in zip(missing, computed):
-        outcomes[index] = loaded
-    merged = Loaded(LoadOutcome(), [])
-    for done in outcomes:
-        if done is not None:
+class Loading:
+    """Every loader's outcome for a scan's files, begun before the scan knows what it keeps of them.
+
+    Loaders that split their files into independent groups have each group cached apart, whole.
+    Groups with no cache entry start loading on the other cores at once (``jobs`` processes at
+    most, by default one per core, when there is enough input) while the caller reads its rules;
+    ``finish`` joins in, reads the cached groups and keeps the resources of the types the rules
+    reach. Left unfinished (the scan found its verdicts cached), it stops the workers.
+    """
+
+    def __init__(self, files: dict[str, list[SourceFile]], config: Config | None = None,
+                 jobs: int | None = None) -> None:
+        self._config = config
+        self._store = cache.active()
+        self._settings = config.model_dump_json() if config else ""
+        self._tasks: list[tuple[str, list[SourceFile]]] = []
+        for fmt in sorted(files):
+            split = getattr(LOADERS[fmt], "partition", None)
+            self._tasks.extend((fmt, list(part)) for part in (split(files[fmt]) if split else [files[fmt]]))
+        store, settings = self._store, self._settings
+        self._stored = [store is not None and store.has(fmt, part, settings) for fmt, part in self._tasks]
+        missing = [task for task, stored in zip(self._tasks, self._stored) if not stored]
+        sizes = [sum(len(f.data) for f in part) for _, part in missing]
+        if store is not None and missing:
+            store.prepare()
+        self._spread: Spread[tuple[str, list[SourceFile]], LoadOutcome, frozenset[str], Loaded] = Spread(
+            self._load, _reduced, missing, sizes, worker_count(sum(sizes), jobs))
+
+    def __enter__(self) -> Loading:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._spread.cancel()
+
+    def finish(self, reach: Collection[str]) -> Loaded:
+        """The outcome of every group, in the order of the formats and groups, with the resources
+        of the types in ``reach`` and the vendor signals of all."""
+        kept = frozenset(reach)
+        computed = iter(self._spread.finish(kept))
+        merged = Loaded(LoadOutcome(), [])
+        for task, stored in zip(self._tasks, self._stored):
+            found = self._store.get(task[0], task[1], self._settings) if stored and self._store else None
+            done = next(computed) if not stored else _reduced(found if found is not None else self._load(task), kept)
             merged.outcome.extend(done.outcome)
             merged.signals.extend(done.signals)
-    return merged
+        return merged
+
+    def _load(self, task: tuple[str, list[SourceFile]]) -> LoadOutcome:
+        """One group's outcome, stored whole in the cache by whichever process loaded it."""
+        fmt, group = task
+        module = LOADERS[fmt]
+        configured = getattr(module, "load_configured", None)
+        outcome: LoadOutcome = configured(group, self._config) if configured and self._config else module.load(group)
+        if self._store is not None:
+            self._store.put(fmt, group, self._settings, outcome)
+        return outcome
 
 
-def _load_group(task: tuple[str, list[SourceFile]], config: Config | None, store: cache.Cache | None,
-                settings: str, reach: frozenset[str]) -> Loaded:
-    """One group's outcome, stored whole in the cache by whichever process loaded it."""
-    fmt, group = task
-    module = LOADERS[fmt]
-    configured = getattr(module, "load_configured", None)
-    outcome: LoadOutcome = configured(group, config) if configured and config else module.load(group)
-    if store is not None:
-        store.put(fmt, group, settings, outcome)
-    return _reduced(outcome, reach)
+def load_all(files: dict[str, list[SourceFile]], reach: Collection[str], config: Config | None = None,
+             jobs: int | None = None) -> Loaded:
+    """Every loader's outcome for its files, keeping the resources of the types in ``reach``."""
+    with Loading(files, config, jobs) as loading:
+        return loading.finish(reach)
 
 
 def _reduced(outcome: LoadOutcome, reach: frozenset[str]) -> Loaded:

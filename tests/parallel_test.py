@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -15,13 +18,12 @@ def square(n: int) -> int:
     return n * n
 
 
-def test_balance_spreads_the_largest_items_first_over_the_lightest_bucket() -> None:
-    assert parallel.balance([5, 1, 4, 2, 3], 2) == [[0, 1, 3], [2, 4]]
+def test_pieces_are_handed_out_largest_first() -> None:
+    assert parallel.largest_first([5, 1, 4, 2, 3]) == [0, 2, 4, 3, 1]
 
 
-def test_balance_keeps_every_index_once() -> None:
-    buckets = parallel.balance([3] * 7, 3)
-    assert sorted(i for bucket in buckets for i in bucket) == list(range(7))
+def test_equal_pieces_keep_their_order() -> None:
+    assert parallel.largest_first([3] * 5) == [0, 1, 2, 3, 4]
 
 
 def test_small_inputs_are_not_worth_a_second_process() -> None:
@@ -44,13 +46,19 @@ def _pid_of(_: int) -> int:
     return os.getpid()
 
 
+def _slow_pid_of(_: int) -> int:
+    time.sleep(0.2)  # long enough for the forked worker to start and take a piece
+    return os.getpid()
+
+
 @needs_fork
 def test_work_runs_in_other_processes_too() -> None:
-    pids = parallel.map_balanced(_pid_of, list(range(4)), [1] * 4, workers=2)
+    pids = parallel.map_balanced(_slow_pid_of, list(range(4)), [1] * 4, workers=2)
     assert os.getpid() in pids and len(set(pids)) == 2
 
 
 def _unpicklable_away_from_home(n: int) -> object:
+    time.sleep(0.1)
     return n if os.getpid() == _HOME else (lambda: n)
 
 
@@ -63,6 +71,7 @@ def test_what_a_worker_cannot_send_back_is_computed_here() -> None:
 
 
 def _crash_away_from_home(n: int) -> int:
+    time.sleep(0.1)
     if os.getpid() != _HOME:
         os._exit(9)
     return n
@@ -82,3 +91,59 @@ def test_a_program_with_other_threads_is_never_forked() -> None:
     finally:
         release.set()
         other.join()
+
+
+def _tagged(value: int, message: str) -> str:
+    return f"{value}{message}"
+
+
+@needs_fork
+def test_every_piece_is_completed_with_the_message_given_at_the_end() -> None:
+    with parallel.Spread(square, _tagged, list(range(9)), [1] * 9, workers=3) as spread:
+        assert spread.finish("!") == [f"{n * n}!" for n in range(9)]
+
+
+@needs_fork
+def test_workers_begin_before_the_message_is_known(tmp_path: Path) -> None:
+    def mark(n: int) -> int:
+        (tmp_path / f"{n}-{os.getpid()}").touch()
+        return n
+
+    with parallel.Spread(mark, _tagged, list(range(4)), [1] * 4, workers=2) as spread:
+        deadline = time.monotonic() + 30
+        while not [p for p in tmp_path.iterdir() if not p.name.endswith(f"-{os.getpid()}")]:
+            assert time.monotonic() < deadline, "no worker began"
+            time.sleep(0.01)
+        assert spread.finish("?") == ["0?", "1?", "2?", "3?"]
+
+
+@needs_fork
+def test_an_unfinished_spread_leaves_no_worker_behind() -> None:
+    with pytest.raises(KeyError):
+        with parallel.Spread(square, _tagged, list(range(8)), [1] * 8, workers=3):
+            raise KeyError("the caller failed before finishing")
+    assert multiprocessing.active_children() == []
+
+
+def _fails_on_three(n: int) -> int:
+    if n == 3:
+        raise ValueError("three")
+    return n
+
+
+@needs_fork
+def test_a_piece_that_fails_in_a_worker_fails_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="three"):
+        parallel.map_balanced(_fails_on_three, list(range(6)), [1] * 6, workers=2)
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_more_pieces_than_the_queue_holds_are_handed_out_in_batches() -> None:
+    items = list(range(parallel._QUEUE_RECORDS + 500))
+    assert parallel.map_balanced(square, items, [1] * len(items), workers=2) == [n * n for n in items]
+
+
+def test_one_process_computes_everything_in_order() -> None:
+    with parallel.Spread(_pid_of, _tagged, list(range(3)), [1] * 3, workers=1) as spread:
+        assert spread.finish("") == [str(os.getpid())] * 3

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from checker import cache, parallel
-from checker.scan import rule_set, scan
+from checker.errors import RuleError
+from checker.scan import RuleSet, rule_set, scan
 from policy_spec.config import Config
 from policy_spec.evidence import Report
 
@@ -188,16 +190,49 @@ def test_a_file_whose_first_bytes_change_is_detected_again(cached: Path) -> None
     assert [(i.path, i.format) for i in run(cached).inputs] == [("app.yaml", "kubernetes")]
 
 
-def test_loading_in_several_processes_reports_what_one_process_does(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    for n in range(12):
-        folder = tmp_path / f"stack{n}"
+def _stacks(root: Path, count: int = 12) -> None:
+    for n in range(count):
+        folder = root / f"stack{n}"
         folder.mkdir()
         (folder / "main.tf").write_text(_bucket(f"b{n}", encrypted=n % 2 == 0))
-    (tmp_path / "stack0" / "call.tf").write_text('module "m" {\n  source = "../stack1"\n}\n')
+    (root / "stack0" / "call.tf").write_text('module "m" {\n  source = "../stack1"\n}\n')
+
+
+def test_loading_in_several_processes_reports_what_one_process_does(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _stacks(tmp_path)
     monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
     if sys.platform.startswith("linux"):
         assert parallel.worker_count(10_000, jobs=2) == 2
     spread = scan([tmp_path], Config(), RULES, jobs=2).model_dump_json()
 
     assert spread == scan([tmp_path], Config(), RULES, jobs=1).model_dump_json()
+
+
+def test_rules_given_as_a_function_are_read_once_while_the_files_load(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _stacks(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    reads: list[int] = []
+
+    def read_rules() -> RuleSet:
+        reads.append(len(multiprocessing.active_children()))
+        return RULES
+
+    report = scan([tmp_path], Config(), read_rules, jobs=2)
+
+    assert reads == [1 if sys.platform.startswith("linux") else 0]
+    assert report.model_dump_json() == scan([tmp_path], Config(), RULES, jobs=1).model_dump_json()
+
+
+def test_rules_that_cannot_be_read_stop_the_loading_they_overlapped(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    _stacks(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+
+    def broken_rules() -> RuleSet:
+        raise RuleError("rules/bad.yaml", "select", "not a rule")
+
+    with pytest.raises(RuleError, match="bad.yaml: select"):
+        scan([tmp_path], Config(), broken_rules, jobs=2)
+    assert multiprocessing.active_children() == []
