@@ -4,8 +4,8 @@
 
 Copies the corpus's .tf/.tfvars files into a temporary folder (and a 4x copy made
 by duplication), then runs every tool in turn, alternating, and prints medians,
-peak memory (max RSS of the process and the children it waited for, from
-wait4), findings counts, and the ratios the targets are stated in. See README.md.
+peak memory (from a run of each command of its own, sampled), findings counts,
+and the ratios the targets are stated in. See README.md.
 """
 from __future__ import annotations
 
@@ -54,6 +54,22 @@ class Sample:
     findings: int | None = None
 
 
+@dataclass
+class Command:
+    """One row of the table: how to run it, and where its findings are."""
+
+    argv: Callable[[], list[str]]
+    cwd: Path | None = None
+    env: Callable[[], dict[str, str]] = dict
+    report: Path | None = None
+    count: Callable[[Path], int] | None = None
+    slow: bool = False
+    """Checkov and c7n-left: ``--slow-reps`` runs."""
+
+    def run(self, sample: bool) -> tuple[float, int]:
+        return timed(self.argv(), cwd=self.cwd, env=self.env(), sample=sample)
+
+
 def copy_terraform(corpus: Path, target: Path) -> int:
     """Copy every .tf/.tfvars file, keeping relative paths; returns the byte count."""
     size = 0
@@ -66,22 +82,28 @@ def copy_terraform(corpus: Path, target: Path) -> int:
     return size
 
 
-def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+          sample: bool = False) -> tuple[float, int]:
     """Wall seconds and peak memory (KiB) of one command, output discarded.
 
-    The peak is the larger of the biggest single process's maximum RSS (from ``wait4``) and the
+    The peak is the biggest single process's maximum RSS (from ``wait4``) and, with ``sample``, the
     largest sum, sampled every 20 ms (every 250 ms after the first second), of the proportional
-    set size (PSS) of the process and all its descendants: a tool that forks workers is charged for all of them, and pages the workers
-    share with their parent are counted once.
+    set size (PSS) of the process and all its descendants if that is larger: a tool that forks
+    workers is charged for all of them, and pages the workers share with their parent are counted
+    once. Reading a process's memory map takes CPU and a lock the process needs to grow, so a
+    sampled run is slower (by about 8% for a scan that takes under a second on two busy cores):
+    its time is not one of the timed runs.
     """
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sampler = _TreeMemory(process.pid)
-    sampler.start()
+    if sample:
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    sampler.stop()
+    if sample:
+        sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise SystemExit(f"{argv[0]} exited {process.returncode}: {' '.join(argv)}")
@@ -197,56 +219,63 @@ def run(args: argparse.Namespace, work: Path) -> int:
     def fresh_cache() -> dict[str, str]:
         return {"POLICYPROOF_CACHE_DIR": tempfile.mkdtemp(dir=work, prefix="cache-cold-")}
 
-    def pp_scan(target: Path, report: Path, env: Callable[[], dict[str, str]]) -> Callable[[], tuple[float, int]]:
-        return lambda: timed([args.policyproof, "scan", str(target), "--format", "json", "-o", str(report)], env=env())
+    def pp_scan(target: Path, report: Path, *extra: str) -> Callable[[], list[str]]:
+        return lambda: [args.policyproof, "scan", str(target), *extra, "--format", "json", "-o", str(report)]
 
-    commands: dict[str, tuple[Callable[[], tuple[float, int]], Path | None, Callable[[Path], int] | None, bool]] = {
-        "parse only (tree-sitter)": (lambda: timed([args.python, str(HERE / "parse_only.py"), str(one)]),
-                                     None, None, False),
-        "policyproof cold": (pp_scan(one, out / "pp.json", fresh_cache), out / "pp.json", pp_findings, False),
-        "policyproof warm (unchanged tree)": (lambda: timed(warm_argv, env=warm_env), out / "ppw.json",
-                                              pp_findings, False),
-        "policyproof warm, another command (cached verdicts, not replayed)": (lambda: timed([
-            args.policyproof, "scan", str(one), "--format", "json", "-o", str(out / f"ppv{next(fresh_output)}.json")],
-            env=warm_env), None, None, False),
-        "policyproof cold, one process (--jobs 1)": (lambda: timed([
-            args.policyproof, "scan", str(one), "--jobs", "1", "--format", "json", "-o", str(out / "pp1.json")],
-            env=fresh_cache()), out / "pp1.json", pp_findings, False),
-        f"policyproof cold x{args.scale}": (pp_scan(scaled, out / "pp4.json", fresh_cache), out / "pp4.json",
-                                            pp_findings, False),
-        "policyproof hook, one file": (lambda: timed([args.policyproof, "hook", HOOK_FILE.rsplit("/", 1)[1]],
-                                                     cwd=hook_dir, env=fresh_cache()), None, None, False),
-        "checkov hook, one file": (lambda: timed([args.checkov, "-f", str(one / HOOK_FILE), "--framework",
-                                                  "terraform", "--check", checks, "--quiet", "--compact",
-                                                  "--skip-download"]), None, None, True),
-        "checkov restricted": (lambda: timed(["sh", "-c", f'"$0" -d "$1" --framework terraform --check {checks} '
-                                              '-o json --quiet --compact --skip-download > "$2"',
-                                              args.checkov, str(one), str(out / "ck.json")]),
-                               out / "ck.json", checkov_findings, True),
-        "c7n-left (equivalent policies)": (lambda: timed(["sh", "-c", 'p="$1"; o="$2"; shift 2; i=0; '
-                                                          'for d; do i=$((i+1)); "$0" run -p "$p" -d "$d" -o json '
-                                                          '--output-file "$o/c7n-$i.json"; done',
-                                                          args.c7n_left, str(HERE / "c7n-left"), str(c7n_out),
-                                                          *map(str, modules)]),
-                                           c7n_out, c7n_findings, True),
+    def sh(script: str, *argv: str | Path) -> Callable[[], list[str]]:
+        return lambda: ["sh", "-c", script, *map(str, argv)]
+
+    commands: dict[str, Command] = {
+        "parse only (tree-sitter)": Command(lambda: [args.python, str(HERE / "parse_only.py"), str(one)]),
+        "policyproof cold": Command(pp_scan(one, out / "pp.json"), env=fresh_cache, report=out / "pp.json",
+                                    count=pp_findings),
+        "policyproof warm (unchanged tree)": Command(lambda: warm_argv, env=lambda: warm_env, report=out / "ppw.json",
+                                                     count=pp_findings),
+        "policyproof warm, another command (cached verdicts, not replayed)": Command(
+            lambda: [args.policyproof, "scan", str(one), "--format", "json", "-o",
+                     str(out / f"ppv{next(fresh_output)}.json")], env=lambda: warm_env),
+        "policyproof cold, one process (--jobs 1)": Command(pp_scan(one, out / "pp1.json", "--jobs", "1"),
+                                                            env=fresh_cache, report=out / "pp1.json",
+                                                            count=pp_findings),
+        f"policyproof cold x{args.scale}": Command(pp_scan(scaled, out / "pp4.json"), env=fresh_cache,
+                                                   report=out / "pp4.json", count=pp_findings),
+        "policyproof hook, one file": Command(lambda: [args.policyproof, "hook", HOOK_FILE.rsplit("/", 1)[1]],
+                                              cwd=hook_dir, env=fresh_cache),
+        "checkov hook, one file": Command(lambda: [args.checkov, "-f", str(one / HOOK_FILE), "--framework", "terraform",
+                                                   "--check", checks, "--quiet", "--compact", "--skip-download"],
+                                          slow=True),
+        "checkov restricted": Command(sh(f'"$0" -d "$1" --framework terraform --check {checks} -o json --quiet '
+                                         '--compact --skip-download > "$2"', args.checkov, one, out / "ck.json"),
+                                      report=out / "ck.json", count=checkov_findings, slow=True),
+        "c7n-left (equivalent policies)": Command(sh('p="$1"; o="$2"; shift 2; i=0; for d; do i=$((i+1)); '
+                                                     '"$0" run -p "$p" -d "$d" -o json --output-file "$o/c7n-$i.json"; '
+                                                     'done', args.c7n_left, HERE / "c7n-left", c7n_out, *modules),
+                                                  report=c7n_out, count=c7n_findings, slow=True),
     }
     if not args.no_unrestricted:
-        commands["checkov unrestricted"] = (lambda: timed(["sh", "-c", '"$0" -d "$1" --framework terraform '
-                                                           '-o json --quiet --compact --skip-download > "$2"',
-                                                           args.checkov, str(one), str(out / "cku.json")]),
-                                            out / "cku.json", checkov_findings, True)
+        commands["checkov unrestricted"] = Command(sh('"$0" -d "$1" --framework terraform -o json --quiet --compact '
+                                                      '--skip-download > "$2"', args.checkov, one, out / "cku.json"),
+                                                   report=out / "cku.json", count=checkov_findings, slow=True)
 
     samples = {name: Sample() for name in commands}
+    # Memory first, in a run of each command of its own: sampling a process tree's memory slows it,
+    # so no timed run is sampled. These runs also warm the file cache for the timed ones.
+    for name, command in commands.items():
+        if not (args.slow_reps if command.slow else args.reps):
+            continue
+        _, peak = command.run(sample=True)
+        samples[name].peak_kb.append(peak)
+        print(f"  memory: {name}: {peak / 1024:.0f} MiB", file=sys.stderr, flush=True)
     for rep in range(max(args.reps, args.slow_reps)):
-        for name, (command, report, count, slow) in commands.items():
-            if rep >= (args.slow_reps if slow else args.reps):
+        for name, command in commands.items():
+            if rep >= (args.slow_reps if command.slow else args.reps):
                 continue
-            seconds, peak = command()
+            seconds, peak = command.run(sample=False)
             samples[name].seconds.append(seconds)
             samples[name].peak_kb.append(peak)
-            if report is not None and count is not None:
-                samples[name].findings = count(report)
-            print(f"  run {rep + 1}: {name}: {seconds:.2f} s, {peak / 1024:.0f} MiB", file=sys.stderr, flush=True)
+            if command.report is not None and command.count is not None:
+                samples[name].findings = command.count(command.report)
+            print(f"  run {rep + 1}: {name}: {seconds:.2f} s", file=sys.stderr, flush=True)
 
     samples = {name: s for name, s in samples.items() if s.seconds}
     median = {name: statistics.median(s.seconds) for name, s in samples.items()}
