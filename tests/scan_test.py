@@ -236,3 +236,21 @@ def test_rules_that_cannot_be_read_stop_the_loading_they_overlapped(tmp_path: Pa
     with pytest.raises(RuleError, match="bad.yaml: select"):
         scan([tmp_path], Config(), broken_rules, jobs=2)
     assert multiprocessing.active_children() == []
+
+
+def test_groups_begun_before_the_verdicts_were_found_cached_are_stopped(cached: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    cached.mkdir()
+    _stacks(cached)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    first = scan([cached], Config(), RULES, jobs=2).model_dump_json()
+    begun: list[int] = []
+    monkeypatch.setattr(cache.Cache, "has", lambda *_: False)  # as if every group's entry were gone
+
+    def read_rules() -> RuleSet:
+        begun.append(len(multiprocessing.active_children()))
+        return RULES
+
+    assert scan([cached], Config(), read_rules, jobs=2).model_dump_json() == first
+    assert begun == [1 if sys.platform.startswith("linux") else 0]
+    assert multiprocessing.active_children() == []
