@@ -149,7 +149,7 @@ def _to_block(node: tree_sitter.Node, skip: frozenset[str] = frozenset()) -> Blo
 
 
 def _string_literal(node: tree_sitter.Node) -> str:
-    return "".join(_unescape(_text(c)) for c in node.named_children if c.type == "template_literal")
+    return _template_text(node.start_byte + 1, node.end_byte - 1, False, False)
 
 
 def _unescape(raw: str) -> str:
@@ -276,31 +276,101 @@ def _literal(node: tree_sitter.Node, line: int) -> Expr:
 
 
 def _template(node: tree_sitter.Node, line: int) -> Expr:
+    """A string or heredoc. Its literal text is read from the file between the interpolations:
+    the grammar's literal nodes leave out the spaces at either end of each piece (and a heredoc's
+    line breaks), which are part of the value."""
+    outer = node
+    while node.type == "template_expr":
+        node = node.named_children[0]
+    children = node.named_children
+    if node.type == "heredoc_template":
+        span = _heredoc_span(node, children)
+        if span is None:
+            return Expr("unsupported", ("heredoc",), _span(outer), line)
+        start, end = span
+        heredoc = True
+    else:  # a quoted template or string literal: the text between the quotes
+        start, end = node.start_byte + 1, node.end_byte - 1
+        heredoc = False
     parts: list[Any] = []
-    heredoc = False
-    stack = node.named_children
-    stack.reverse()
-    while stack:
-        child = stack.pop()
+    strip_next = False
+    cursor = start
+    for child in children:
         kind = child.type
-        if kind == "template_literal":
-            raw = _text(child)
-            parts.append(raw if heredoc else _unescape(raw))
-        elif kind == "quoted_template" or kind == "heredoc_template":
-            heredoc = heredoc or kind == "heredoc_template"
-            inner = child.named_children
-            inner.reverse()
-            stack.extend(inner)
-        elif kind == "template_interpolation":
-            expression = next((c for c in child.named_children if c.type == "expression"), None)
-            parts.append(to_expr(expression) if expression is not None else "")
-        elif kind == "template_directive":
-            return Expr("unsupported", ("template directive",), _span(node), line)
+        if kind == "template_directive":
+            return Expr("unsupported", ("template directive",), _span(outer), line)
+        if kind != "template_interpolation":
+            continue
+        child_start, child_end = child.start_byte, child.end_byte
+        if child_start > cursor:
+            parts.append(_template_text(cursor, child_start, heredoc, strip_next))
+        if _source.startswith(b"${~", child_start) and parts and isinstance(parts[-1], str):
+            parts[-1] = parts[-1].rstrip()
+        expression = next((c for c in child.named_children if c.type == "expression"), None)
+        parts.append(to_expr(expression) if expression is not None else "")
+        strip_next = _source[child_end - 2 : child_end] == b"~}"
+        cursor = child_end
+    if end > cursor:
+        parts.append(_template_text(cursor, end, heredoc, strip_next))
+    if heredoc and _source.startswith(b"<<-", node.start_byte):
+        parts = _flush(parts)
+    parts = [part for part in parts if part != ""] if len(parts) > 1 else parts
     if not parts:
-        return Expr("literal", ("",), _span(node), line)
+        return Expr("literal", ("",), _span(outer), line)
     if len(parts) == 1 and isinstance(parts[0], str):
-        return Expr("literal", (parts[0],), _span(node), line)
-    return Expr("template", tuple(parts), _span(node), line)
+        return Expr("literal", (parts[0],), _span(outer), line)
+    return Expr("template", tuple(parts), _span(outer), line)
+
+
+def _template_text(start: int, end: int, heredoc: bool, strip: bool) -> str:
+    raw = _source[start:end].decode("utf-8", "replace")
+    text = raw if heredoc else _unescape(raw)
+    if "$${" in text or "%%{" in text:
+        text = text.replace("$${", "${").replace("%%{", "%{")
+    return text.lstrip() if strip else text
+
+
+def _heredoc_span(node: tree_sitter.Node, children: list[tree_sitter.Node]) -> tuple[int, int] | None:
+    """The heredoc's content: the lines after the opening marker's, up to the closing marker's
+    line, with the last line break (which is part of the value)."""
+    markers = [c for c in children if c.type == "heredoc_identifier"]
+    if len(markers) < 2:
+        return None
+    start = _source.find(b"\n", markers[0].end_byte, node.end_byte) + 1
+    if start == 0:
+        return None
+    end = _source.rfind(b"\n", start, markers[-1].start_byte) + 1
+    return start, max(start, end)
+
+
+def _flush(parts: list[Any]) -> list[Any]:
+    """A ``<<-`` heredoc: every line loses the indentation of its least indented line. Lines of
+    only spaces do not count; a line that begins with an interpolation has none."""
+    starts: list[tuple[int, int]] = []
+    least: int | None = None
+    fresh = True
+    for index, part in enumerate(parts):
+        if not isinstance(part, str):
+            least = 0 if fresh else least
+            fresh = False
+            continue
+        offsets = ([0] if fresh else []) + [i + 1 for i, c in enumerate(part) if c == "\n" and i + 1 < len(part)]
+        for offset in offsets:
+            newline = part.find("\n", offset)
+            line = part[offset:] if newline < 0 else part[offset:newline]
+            indent = len(line) - len(line.lstrip())
+            if indent == len(line) and newline >= 0:
+                continue
+            starts.append((index, offset))
+            least = indent if least is None else min(least, indent)
+        fresh = part.endswith("\n")
+    if not least:
+        return parts
+    flushed = list(parts)
+    for index, offset in reversed(starts):
+        text = flushed[index]
+        flushed[index] = text[:offset] + text[offset + least :]
+    return flushed
 
 
 def _object_key(node: tree_sitter.Node) -> Expr:

@@ -37,7 +37,51 @@ def test_expression_text_is_its_own_source_span() -> None:
 
 def test_heredoc_text_is_kept_without_unescaping() -> None:
     root, _ = parse(b"x = <<EOT\na\\nb\nEOT\n")
-    assert root.attributes["x"].expr.args == ("a\\nb",)
+    assert root.attributes["x"].expr.args == ("a\\nb\n",)
+
+
+def test_spaces_at_the_ends_of_a_string_are_kept() -> None:
+    root, _ = parse(b'x = " a b "\n')
+    assert root.attributes["x"].expr.args == (" a b ",)
+
+
+def test_text_between_interpolations_keeps_its_spaces() -> None:
+    root, _ = parse(b'x = "${a} ${b} c"\n')
+    parts = root.attributes["x"].expr.args
+    assert [p if isinstance(p, str) else p.args for p in parts] == [("a",), " ", ("b",), " c"]
+
+
+def test_heredoc_keeps_its_indentation_and_line_breaks() -> None:
+    root, _ = parse(b"x = <<EOT\n  a ${b}\n    c\nEOT\n")
+    parts = root.attributes["x"].expr.args
+    assert [p if isinstance(p, str) else p.args for p in parts] == ["  a ", ("b",), "\n    c\n"]
+
+
+def test_flush_heredoc_loses_the_least_indentation_ignoring_blank_lines() -> None:
+    root, _ = parse(b"x = <<-EOT\n    a\n\n      b\n  EOT\n")
+    assert root.attributes["x"].expr.args == ("a\n\n  b\n",)
+
+
+def test_flush_heredoc_line_starting_with_an_interpolation_has_no_indentation() -> None:
+    root, _ = parse(b"x = <<-EOT\n${a}\n    b\n  EOT\n")
+    parts = root.attributes["x"].expr.args
+    assert [p if isinstance(p, str) else p.args for p in parts] == [("a",), "\n    b\n"]
+
+
+def test_doubled_template_introducers_are_literal() -> None:
+    root, _ = parse(b'x = "$${a} %%{b}"\n')
+    assert root.attributes["x"].expr.args == ("${a} %{b}",)
+
+
+def test_strip_markers_trim_the_spaces_beside_an_interpolation() -> None:
+    root, _ = parse(b'x = "a ${~ b ~} c"\n')
+    parts = root.attributes["x"].expr.args
+    assert [p if isinstance(p, str) else p.args for p in parts] == ["a", ("b",), "c"]
+
+
+def test_block_labels_keep_their_spaces() -> None:
+    root, _ = parse(b'resource "a" " b " {\n}\n')
+    assert root.blocks[0].labels == ["a", " b "]
 
 
 def test_bool_literals_become_booleans() -> None:
