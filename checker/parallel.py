@@ -9,7 +9,8 @@ The work is handed out as soon as it is known, before the caller knows what
 it will keep of each piece: a scan starts parsing before it has read its
 rules. Each piece is done in two steps, ``work`` (the parse) and ``complete``
 (keeping what the rules read), and the second step waits for a small message
-from the caller. Pieces are taken from a shared queue, largest first, so a
+from the caller; once it has come, a worker completes each piece as soon as it
+has done it, so nothing is left to do when the queue runs out. Pieces are taken from a shared queue, largest first, so a
 caller busy with other things takes fewer of them and the processes finish
 together. Anything a worker fails to return (it crashed, or its output would
 not pickle) is computed again in the caller: spreading work out never changes
@@ -17,6 +18,7 @@ a result, only how soon it arrives.
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import struct
@@ -172,25 +174,42 @@ class Spread(Generic[T, W, M, R]):
             self._workers.append(_Worker(process, results_in, messages_out))
 
     def _serve(self, results: Connection, messages: Connection, inherited: list[Connection]) -> None:
-        """A worker's life: take pieces until none are left, wait for the message, send back."""
+        """A worker's life: take pieces until none are left, completing each as soon as the message
+        has come, and send them all back at the end (the caller reads only once its own pieces
+        are done, so sending earlier would block on a full pipe)."""
         for sender in inherited:
             sender.close()  # the caller's ends of the message pipes: each must end when the caller closes it
-        done = list(self._take(tolerant=True))
+        message: list[M] = []
+        waiting: list[tuple[int, W]] = []
+        payloads: list[bytes] = []
         try:
-            message = pickle.loads(messages.recv_bytes())
+            for index, value in self._take(tolerant=True):
+                waiting.append((index, value))
+                if not message and messages.poll():
+                    message.append(pickle.loads(messages.recv_bytes()))
+                if message:
+                    payloads.extend(self._completed(waiting, message[0]))
+                    waiting = []
+            if not message:
+                message.append(pickle.loads(messages.recv_bytes()))
         except (EOFError, OSError):
-            return  # cancelled
+            return  # cancelled: the caller closed its end of the message pipe
+        payloads.extend(self._completed(waiting, message[0]))
         try:
-            payload = pickle.dumps([(index, self._complete(value, message)) for index, value in done],
-                                   protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:  # noqa: BLE001 - the caller computes these pieces itself
-            payload = b""
-        try:
-            results.send_bytes(payload)
+            results.send_bytes(b"".join(payloads))
         except OSError:
             pass  # the caller stopped listening: it failed and is cancelling
         finally:
             results.close()
+
+    def _completed(self, done: list[tuple[int, W]], message: M) -> Iterator[bytes]:
+        """Each piece completed and pickled on its own, so one that fails (the caller computes it
+        again) costs no other."""
+        for index, value in done:
+            try:
+                yield pickle.dumps((index, self._complete(value, message)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # noqa: BLE001 - the caller computes this piece itself
+                continue
 
     def _take(self, tolerant: bool) -> Iterator[tuple[int, W]]:
         """Pieces from the queue until it is empty. A worker skips a piece that fails (the caller
@@ -221,20 +240,20 @@ def _first(value: R, _: object) -> R:
 
 
 def _receive(receiver: Connection, count: int) -> dict[int, Any]:
-    """What a worker sent back, or nothing when it died or sent something damaged."""
+    """What a worker sent back (one pickle per piece), up to anything damaged; nothing when it died."""
     try:
         payload = receiver.recv_bytes()
     except (EOFError, OSError):
         return {}
     finally:
         receiver.close()
-    if not payload:
-        return {}
-    try:
-        outputs = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a damaged payload is recomputed, never trusted
-        return {}
-    if not isinstance(outputs, list):
-        return {}
-    return {pair[0]: pair[1] for pair in outputs
-            if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], int) and 0 <= pair[0] < count}
+    received: dict[int, Any] = {}
+    stream = io.BytesIO(payload)
+    while stream.tell() < len(payload):
+        try:
+            pair = pickle.load(stream)
+        except Exception:  # noqa: BLE001 - a damaged payload is recomputed, never trusted
+            break
+        if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], int) and 0 <= pair[0] < count:
+            received[pair[0]] = pair[1]
+    return received

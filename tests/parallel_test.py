@@ -147,3 +147,57 @@ def test_more_pieces_than_the_queue_holds_are_handed_out_in_batches() -> None:
 def test_one_process_computes_everything_in_order() -> None:
     with parallel.Spread(_pid_of, _tagged, list(range(3)), [1] * 3, workers=1) as spread:
         assert spread.finish("") == [str(os.getpid())] * 3
+
+
+def _slow_square(n: int) -> int:
+    time.sleep(0.1)
+    return n * n
+
+
+def _stamped(tmp_path: Path, step: str, n: int) -> None:
+    (tmp_path / f"{step}-{n}-{os.getpid()}-{time.monotonic_ns()}").touch()
+
+
+def _steps_of_worker(tmp_path: Path) -> dict[str, list[int]]:
+    """When each step ran in the worker (the one process other than this one)."""
+    times: dict[str, list[int]] = {"work": [], "complete": []}
+    for path in tmp_path.iterdir():
+        step, _, pid, stamp = path.name.split("-")
+        if int(pid) != os.getpid():
+            times[step].append(int(stamp))
+    return times
+
+
+@needs_fork
+def test_a_worker_completes_each_piece_as_soon_as_it_has_the_message(tmp_path: Path) -> None:
+    def work(n: int) -> int:
+        _stamped(tmp_path, "work", n)
+        return _slow_square(n)
+
+    def complete(value: int, message: str) -> str:
+        _stamped(tmp_path, "complete", value)
+        return f"{value}{message}"
+
+    with parallel.Spread(work, complete, list(range(8)), [1] * 8, workers=2) as spread:
+        assert spread.finish("!") == [f"{n * n}!" for n in range(8)]
+    worker = _steps_of_worker(tmp_path)
+    assert len(worker["work"]) >= 2, "the worker should have taken several pieces"
+    assert min(worker["complete"]) < max(worker["work"])
+
+
+_failed_once: list[int] = []
+
+
+def _fails_once_away_from_home(value: int, _: object) -> str:
+    if os.getpid() != _HOME and not _failed_once:
+        _failed_once.append(value)
+        raise RuntimeError("cannot complete")
+    return f"{value}@{os.getpid()}"
+
+
+@needs_fork
+def test_a_piece_a_worker_cannot_complete_is_redone_here_and_its_others_are_kept() -> None:
+    with parallel.Spread(_slow_square, _fails_once_away_from_home, list(range(8)), [1] * 8, workers=2) as spread:
+        results = spread.finish(None)
+    assert [r.split("@")[0] for r in results] == [str(n * n) for n in range(8)]
+    assert {r.split("@")[1] for r in results} - {str(os.getpid())}, "no piece kept from the worker"
