@@ -148,12 +148,13 @@ def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], confi
     if store and key and (found := store.get_object(key, _Verdicts)) is not None:
         return found
     from checker.engine.evaluate import load_error_results, run, types_read  # not needed when the verdicts are cached
-    from checker.subprocessors.detect import READ_TYPES, detect_for_scan
+    from checker.subprocessors.detect import READ_TYPES, detect_for_scan, scan_catalog
 
+    catalog = scan_catalog(config, root)  # while the other cores are still loading
     loaded = loading.finish(types_read(rules.rules) | READ_TYPES)
     outcome = loaded.outcome
     outcome.errors.extend(unread)
-    outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
+    outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root, catalog))
     if live is not None:
         outcome.extend(live)
     verdicts = _Verdicts(run(rules.rules, outcome.resources, config) + load_error_results(outcome.errors),

@@ -49,10 +49,10 @@ READ_TYPES = frozenset({subprocessor_register.TYPE})
 
 
 def detect_for_scan(outcome: LoadOutcome, signals: Sequence[Signal], files: Mapping[str, Sequence[SourceFile]],
-                    config: Config, root: Path) -> LoadOutcome:
-    """Detections for one scan from the ``signals_of`` its resources, with the catalog and register
-    the configuration names."""
-    catalog = load_catalog([root / extra for extra in config.vendors])
+                    config: Config, root: Path, catalog: Catalog | None = None) -> LoadOutcome:
+    """Detections for one scan from the ``signals_of`` its resources, with the catalog (read here
+    unless given: ``scan_catalog``) and register the configuration names."""
+    catalog = scan_catalog(config, root) if catalog is None else catalog
     registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
     added = LoadOutcome()
     configured = subprocessor_register.register_path(config.subprocessors)
@@ -63,6 +63,11 @@ def detect_for_scan(outcome: LoadOutcome, signals: Sequence[Signal], files: Mapp
     added.resources.extend(detections(found, catalog, registers[0] if registers else None))
     added.notes.extend(stale_entries(outcome.resources, added.resources))
     return added
+
+
+def scan_catalog(config: Config, root: Path) -> Catalog:
+    """The bundled vendor catalog with the ones the configuration adds."""
+    return load_catalog([root / extra for extra in config.vendors])
 
 
 def detections(signals: Sequence[Signal], catalog: Catalog, register: str | None) -> list[Resource]:
