@@ -10,9 +10,9 @@ it will keep of each piece: a scan starts parsing before it has read its
 rules. Each piece is done in two steps, ``work`` (the parse) and ``complete``
 (keeping what the rules read), and the second step waits for a small message
 from the caller; once it has come, a worker completes each piece as soon as it
-has done it, so nothing is left to do when the queue runs out. Pieces are taken from a shared queue, largest first, so a
-caller busy with other things takes fewer of them and the processes finish
-together. Anything a worker fails to return (it crashed, or its output would
+has done it, so nothing is left to do when the queue runs out. Pieces are taken
+from a shared queue, largest first, so a caller busy with other things takes
+fewer of them and the processes finish together. Anything a worker fails to return (it crashed, or its output would
 not pickle) is computed again in the caller: spreading work out never changes
 a result, only how soon it arrives.
 """
@@ -179,7 +179,7 @@ class Spread(Generic[T, W, M, R]):
         are done, so sending earlier would block on a full pipe)."""
         for sender in inherited:
             sender.close()  # the caller's ends of the message pipes: each must end when the caller closes it
-        message: list[M] = []
+        message: list[M] = []  # empty until it comes (the message itself may be None)
         waiting: list[tuple[int, W]] = []
         payloads: list[bytes] = []
         try:

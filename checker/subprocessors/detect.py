@@ -49,10 +49,9 @@ READ_TYPES = frozenset({subprocessor_register.TYPE})
 
 
 def detect_for_scan(outcome: LoadOutcome, signals: Sequence[Signal], files: Mapping[str, Sequence[SourceFile]],
-                    config: Config, root: Path, catalog: Catalog | None = None) -> LoadOutcome:
-    """Detections for one scan from the ``signals_of`` its resources, with the catalog (read here
-    unless given: ``scan_catalog``) and register the configuration names."""
-    catalog = scan_catalog(config, root) if catalog is None else catalog
+                    config: Config, root: Path, catalog: Catalog) -> LoadOutcome:
+    """Detections for one scan from the ``signals_of`` its resources, with the catalog
+    (``scan_catalog``) and register the configuration names."""
     registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
     added = LoadOutcome()
     configured = subprocessor_register.register_path(config.subprocessors)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from checker.loaders import subprocessor_register
 from checker.model import Resource
 from checker.scan import load_all, read_inputs, scan_root
-from checker.subprocessors.detect import READ_TYPES, TYPE, detect_for_scan
+from checker.subprocessors.detect import READ_TYPES, TYPE, detect_for_scan, scan_catalog
 from policy_spec.config import Config
 
 Status = Literal["disclosed", "undisclosed", "not-detected"]
@@ -46,7 +46,7 @@ def collect(paths: Sequence[Path], config: Config) -> Inventory:
     files, too_big = read_inputs(paths, root, config)
     loaded = load_all(files, READ_TYPES, config)
     outcome = loaded.outcome
-    outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root))
+    outcome.extend(detect_for_scan(outcome, loaded.signals, files, config, root, scan_catalog(config, root)))
     registers = sorted(f.path for f in files.get(subprocessor_register.FORMAT, []))
     own = {f.path for fmt in SIGNAL_FORMATS for f in files.get(fmt, [])}
     errors = [f"{e.path}:{e.line}: {e.message}" for e in [*too_big, *outcome.errors]

@@ -40,21 +40,23 @@ def test_heredoc_text_is_kept_without_unescaping() -> None:
     assert root.attributes["x"].expr.args == ("a\\nb\n",)
 
 
+def _parts_of_x(source: bytes) -> list[object]:
+    """The parts of attribute ``x``'s template: text as it is, interpolations as their arguments."""
+    root, _ = parse(source)
+    return [p if isinstance(p, str) else p.args for p in root.attributes["x"].expr.args]
+
+
 def test_spaces_at_the_ends_of_a_string_are_kept() -> None:
     root, _ = parse(b'x = " a b "\n')
     assert root.attributes["x"].expr.args == (" a b ",)
 
 
 def test_text_between_interpolations_keeps_its_spaces() -> None:
-    root, _ = parse(b'x = "${a} ${b} c"\n')
-    parts = root.attributes["x"].expr.args
-    assert [p if isinstance(p, str) else p.args for p in parts] == [("a",), " ", ("b",), " c"]
+    assert _parts_of_x(b'x = "${a} ${b} c"\n') == [("a",), " ", ("b",), " c"]
 
 
 def test_heredoc_keeps_its_indentation_and_line_breaks() -> None:
-    root, _ = parse(b"x = <<EOT\n  a ${b}\n    c\nEOT\n")
-    parts = root.attributes["x"].expr.args
-    assert [p if isinstance(p, str) else p.args for p in parts] == ["  a ", ("b",), "\n    c\n"]
+    assert _parts_of_x(b"x = <<EOT\n  a ${b}\n    c\nEOT\n") == ["  a ", ("b",), "\n    c\n"]
 
 
 def test_flush_heredoc_loses_the_least_indentation_ignoring_blank_lines() -> None:
@@ -63,9 +65,7 @@ def test_flush_heredoc_loses_the_least_indentation_ignoring_blank_lines() -> Non
 
 
 def test_flush_heredoc_line_starting_with_an_interpolation_has_no_indentation() -> None:
-    root, _ = parse(b"x = <<-EOT\n${a}\n    b\n  EOT\n")
-    parts = root.attributes["x"].expr.args
-    assert [p if isinstance(p, str) else p.args for p in parts] == [("a",), "\n    b\n"]
+    assert _parts_of_x(b"x = <<-EOT\n${a}\n    b\n  EOT\n") == [("a",), "\n    b\n"]
 
 
 def test_doubled_template_introducers_are_literal() -> None:
@@ -74,9 +74,7 @@ def test_doubled_template_introducers_are_literal() -> None:
 
 
 def test_strip_markers_trim_the_spaces_beside_an_interpolation() -> None:
-    root, _ = parse(b'x = "a ${~ b ~} c"\n')
-    parts = root.attributes["x"].expr.args
-    assert [p if isinstance(p, str) else p.args for p in parts] == ["a", ("b",), "c"]
+    assert _parts_of_x(b'x = "a ${~ b ~} c"\n') == ["a", ("b",), "c"]
 
 
 def test_block_labels_keep_their_spaces() -> None:
