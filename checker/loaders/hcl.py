@@ -314,7 +314,7 @@ def _template(node: tree_sitter.Node, line: int) -> Expr:
         parts.append(_template_text(cursor, end, heredoc, strip_next))
     if heredoc and _source.startswith(b"<<-", node.start_byte):
         parts = _flush(parts)
-    parts = [part for part in parts if part != ""] if len(parts) > 1 else parts
+    parts = [part for part in parts if not isinstance(part, str) or part]
     if not parts:
         return Expr("literal", ("",), _span(outer), line)
     if len(parts) == 1 and isinstance(parts[0], str):
