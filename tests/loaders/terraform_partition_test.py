@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +91,22 @@ def test_loading_the_groups_apart_gives_what_loading_everything_gives(tree: dict
         apart.extend(terraform.load(group))
 
     assert _summary(apart) == _summary(terraform.load(sources))
+
+
+_SOURCE_TEXT = st.lists(st.sampled_from(['source', 'source = "', '"./m"', '"', './', '../m', ' ', '=', 'x', '_', '\n', 'é']),
+                        max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SOURCE_TEXT)
+def test_local_sources_are_found_as_after_a_word_boundary(text: str) -> None:
+    data = text.encode()
+    expected = [m.group(1) for m in re.finditer(rb'\bsource\s*=\s*"(\.\.?/[^"]*)"', data)]
+
+    assert list(terraform._local_sources(data)) == expected
+
+
+def test_a_source_inside_a_longer_name_is_not_a_module_call() -> None:
+    tree = files({"a/main.tf": 'locals {\n  data_source = "../b"\n}\n', "b/main.tf": 'resource "x" "y" {}\n'})
+
+    assert folders(terraform.partition(tree)) == [["a"], ["b"]]
