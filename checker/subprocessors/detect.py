@@ -115,8 +115,27 @@ def signals_of(resources: Sequence[Resource]) -> Iterator[Signal]:
                          bool(attrs.get("dev")), bool(attrs.get("direct", True)))
         elif resource.type == terraform_providers.TYPE:
             yield Signal("terraform-provider", str(resource.attrs["source"]), resource.location)
-        elif resource.type not in _OWN_TYPES:
+        elif resource.type not in _OWN_TYPES and _may_signal(resource.attrs):
             yield from _attribute_signals(resource, resource.attrs, ())
+
+
+_SIGNAL_KEYS = frozenset({"image", "environment", "env"})
+
+
+def _may_signal(value: Any) -> bool:
+    """Whether ``_attribute_signals`` could find anything: few resources hold a URL or an image,
+    and looking costs a tenth of the walk that records where each one is."""
+    if isinstance(value, str):
+        return "://" in value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in _SIGNAL_KEYS or _may_signal(item):
+                return True
+    elif isinstance(value, list):
+        for item in value:
+            if _may_signal(item):
+                return True
+    return False
 
 
 def _attribute_signals(resource: Resource, value: Any, path: AttrPath) -> Iterator[Signal]:

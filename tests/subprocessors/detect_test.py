@@ -36,6 +36,21 @@ def test_kubernetes_env_lists_give_variable_names() -> None:
     assert [r.attrs["vendor"] for r in found] == ["stripe"]
 
 
+@pytest.mark.parametrize("attrs", [
+    {"image": "datadog/agent"},
+    {"environment": {"DD_API_KEY": "***"}},
+    {"containers": [{"env": [{"name": "DD_API_KEY"}]}]},
+    {"settings": {"endpoint": ["https://http-intake.logs.datadoghq.com"]}},
+], ids=["image", "environment", "env", "url"])
+def test_a_resource_with_one_signal_alone_is_read(attrs: dict[str, object]) -> None:
+    found = detections(list(signals_of([service(attrs)])), CATALOG, None)
+    assert [r.attrs["vendor"] for r in found] == ["datadog"]
+
+
+def test_a_resource_with_no_image_variable_or_url_gives_no_signal() -> None:
+    assert list(signals_of([service({"name": "web", "ports": [80], "labels": {"tier": "ftp:/x"}})])) == []
+
+
 def test_dotenv_names_and_hosts_are_signals_and_values_are_never_kept() -> None:
     text = b"SENDGRID_API_KEY=SG.secret\nWEBHOOK=https://hooks.slack.com/services/T/B/secret\n"
     found = detections(list(dotenv_signals([SourceFile(".env.example", text)])), CATALOG, "subprocessors.yaml")
