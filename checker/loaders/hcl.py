@@ -22,7 +22,7 @@ def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed: see checker.model
 class Expr:
     """One HCL expression: ``kind`` says which, ``args`` holds its parts; its source text on demand."""
 
@@ -40,7 +40,7 @@ class Expr:
         return bytes(source[start:end]).decode("utf-8", "replace")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Attribute:
     name: str
     expr: Expr

@@ -32,7 +32,7 @@ def source_location(path: str, line: int) -> SourceLocation:
     return SourceLocation(path, line)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed: see checker.model
 class Located:
     value: Any
     location: SourceLocation | None
