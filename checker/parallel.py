@@ -12,9 +12,9 @@ rules. Each piece is done in two steps, ``work`` (the parse) and ``complete``
 from the caller; once it has come, a worker completes each piece as soon as it
 has done it, so nothing is left to do when the queue runs out. Pieces are taken
 from a shared queue, largest first, so a caller busy with other things takes
-fewer of them and the processes finish together. Anything a worker fails to return (it crashed, or its output would
-not pickle) is computed again in the caller: spreading work out never changes
-a result, only how soon it arrives.
+fewer of them and the processes finish together. Anything a worker fails to
+return (it crashed, or its output would not pickle) is computed again in the
+caller: spreading work out never changes a result, only how soon it arrives.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.loaders import packages, subprocessor_register, terraform_providers
-from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
+from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation
 from checker.sources import SourceFile
 from checker.subprocessors.catalog import Catalog, load_catalog
 from policy_spec.config import Config
@@ -115,50 +115,38 @@ def signals_of(resources: Sequence[Resource]) -> Iterator[Signal]:
                          bool(attrs.get("dev")), bool(attrs.get("direct", True)))
         elif resource.type == terraform_providers.TYPE:
             yield Signal("terraform-provider", str(resource.attrs["source"]), resource.location)
-        elif resource.type not in _OWN_TYPES and _may_signal(resource.attrs):
+        elif resource.type not in _OWN_TYPES:
             yield from _attribute_signals(resource, resource.attrs, ())
 
 
-_SIGNAL_KEYS = frozenset({"image", "environment", "env"})
-
-
-def _may_signal(value: Any) -> bool:
-    """Whether ``_attribute_signals`` could find anything: few resources hold a URL or an image,
-    and looking costs a tenth of the walk that records where each one is."""
-    if isinstance(value, str):
-        return "://" in value
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in _SIGNAL_KEYS or _may_signal(item):
-                return True
-    elif isinstance(value, list):
-        for item in value:
-            if _may_signal(item):
-                return True
-    return False
-
-
 def _attribute_signals(resource: Resource, value: Any, path: AttrPath) -> Iterator[Signal]:
-    """Images, variable names and URL hosts anywhere in a resource's attributes, each at its line."""
+    """Images, variable names and URL hosts anywhere in a resource's attributes, each at its line.
+    Only values that could hold one are descended into: few strings are URLs, and a path made for
+    every value of every resource cost more than the search."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            here = path + (str(key),)
             if key == "image" and isinstance(item, str):
-                yield Signal("image", item, resource.location_of(here))
+                yield Signal("image", item, resource.location_of(path + (str(key),)))
             elif key == "environment" and isinstance(item, Mapping):
                 for name in item:
-                    yield Signal("env", str(name), resource.location_of(here + (str(name),)))
+                    yield Signal("env", str(name), resource.location_of(path + (str(key), str(name))))
             elif key == "env" and isinstance(item, list):
                 for index, entry in enumerate(item):
                     if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-                        yield Signal("env", entry["name"], resource.location_of(here + (index,)))
-            yield from _attribute_signals(resource, item, here)
+                        yield Signal("env", entry["name"], resource.location_of(path + (str(key), index)))
+            if _may_hold(item):
+                yield from _attribute_signals(resource, item, path + (str(key),))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _attribute_signals(resource, item, path + (index,))
-    elif isinstance(value, str) and not isinstance(value, Unknown):
+            if _may_hold(item):
+                yield from _attribute_signals(resource, item, path + (index,))
+    elif isinstance(value, str):
         for host in _URL.findall(value):
             yield Signal("host", host.lower(), resource.location_of(path))
+
+
+def _may_hold(value: Any) -> bool:
+    return isinstance(value, (Mapping, list)) or (isinstance(value, str) and "://" in value)
 
 
 def dotenv_signals(files: Sequence[SourceFile]) -> Iterator[Signal]:
