@@ -33,7 +33,7 @@ from policy_spec.policy import Policy
 from policy_spec.rule import SEVERITIES, Rule
 
 if TYPE_CHECKING:
-    from checker.subprocessors.detect import Signal
+    from checker.subprocessors.signals import Signal
 
 HEAD_BYTES = 4096
 
@@ -400,7 +400,7 @@ def load_all(files: dict[str, list[SourceFile]], reach: Collection[str], config:
 
 
 def _reduced(outcome: LoadOutcome, reach: frozenset[str]) -> Loaded:
-    from checker.subprocessors.detect import signals_of
+    from checker.subprocessors.signals import signals_of
 
     return Loaded(LoadOutcome([r for r in outcome.resources if r.type in reach], outcome.errors, outcome.notes),
                   list(signals_of(outcome.resources)))

@@ -8,12 +8,14 @@ as Terraform relate files to each other).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from checker.lazy import ModuleTable
 from checker.model import LoadOutcome
 from checker.sources import SourceFile
-from policy_spec.config import Config
+
+if TYPE_CHECKING:
+    from policy_spec.config import Config
 
 
 class Loader(Protocol):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from checker.loaders.yaml_documents import Document, load_documents
 from checker.model import LoadError, LoadOutcome, Resource, SourceLocation
 from checker.sources import SourceFile, texts
-from policy_spec.subprocessors import REGIONS, Subprocessor, SubprocessorRegister
+
+if TYPE_CHECKING:
+    from policy_spec.subprocessors import Subprocessor
 
 FORMAT = "subprocessor-register"
 TYPE = "subprocessor"
@@ -50,6 +50,10 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
 
 
 def read(document: Document, path: str) -> list[Resource] | LoadError:
+    from pydantic import ValidationError
+
+    from policy_spec.subprocessors import SubprocessorRegister  # the schema, only once a register is read
+
     try:
         register = SubprocessorRegister.model_validate(document.value)
     except ValidationError as exc:
@@ -78,6 +82,8 @@ def read(document: Document, path: str) -> list[Resource] | LoadError:
 
 
 def home_countries(region: str | list[str]) -> frozenset[str]:
+    from policy_spec.subprocessors import REGIONS
+
     return REGIONS[region] if isinstance(region, str) else frozenset(region)
 
 

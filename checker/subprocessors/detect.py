@@ -13,36 +13,20 @@ the subprocessor rules to compare against the register's entries.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from checker.loaders import packages, subprocessor_register, terraform_providers
-from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation
+from checker.loaders import subprocessor_register
+from checker.model import LoadError, LoadOutcome, Resource
 from checker.sources import SourceFile
 from checker.subprocessors.catalog import Catalog, load_catalog
+from checker.subprocessors.signals import DETECTION_TYPE, Signal, dotenv_signals
 from policy_spec.config import Config
 from policy_spec.subprocessors import Vendor
 
 FORMAT = "subprocessors"
-TYPE = "vendor_detection"
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/\s\"'<>]*@)?([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                  r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)")
-_OWN_TYPES = {packages.TYPE, terraform_providers.TYPE, subprocessor_register.TYPE, TYPE}
-
-
-@dataclass(frozen=True)
-class Signal:
-    kind: str
-    """``package``, ``terraform-provider``, ``image``, ``env``, or ``host``."""
-    value: str
-    location: SourceLocation
-    ecosystem: str | None = None
-    dev: bool = False
-    direct: bool = True
-
+TYPE = DETECTION_TYPE
 
 READ_TYPES = frozenset({subprocessor_register.TYPE})
 """The resources detection reads itself, besides the signals of all of them: the register's entries."""
@@ -105,67 +89,6 @@ def _detection(vendor: Vendor, signal: Signal, register: str | None) -> Resource
     where = f"{signal.location.path}:{signal.value}"
     return Resource(FORMAT, TYPE, vendor.id, f"{TYPE}.{vendor.id}[{where}]", attrs, signal.location,
                     scope=FORMAT)
-
-
-def signals_of(resources: Sequence[Resource]) -> Iterator[Signal]:
-    for resource in resources:
-        if resource.type == packages.TYPE:
-            attrs = resource.attrs
-            yield Signal("package", str(attrs["name"]), resource.location, str(attrs["ecosystem"]),
-                         bool(attrs.get("dev")), bool(attrs.get("direct", True)))
-        elif resource.type == terraform_providers.TYPE:
-            yield Signal("terraform-provider", str(resource.attrs["source"]), resource.location)
-        elif resource.type not in _OWN_TYPES:
-            yield from _attribute_signals(resource, resource.attrs, ())
-
-
-def _attribute_signals(resource: Resource, value: Any, path: AttrPath) -> Iterator[Signal]:
-    """Images, variable names and URL hosts anywhere in a resource's attributes, each at its line.
-    Only values that could hold one are descended into: few strings are URLs, and a path made for
-    every value of every resource cost more than the search."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key == "image" and isinstance(item, str):
-                yield Signal("image", item, resource.location_of(path + (str(key),)))
-            elif key == "environment" and isinstance(item, Mapping):
-                for name in item:
-                    yield Signal("env", str(name), resource.location_of(path + (str(key), str(name))))
-            elif key == "env" and isinstance(item, list):
-                for index, entry in enumerate(item):
-                    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-                        yield Signal("env", entry["name"], resource.location_of(path + (str(key), index)))
-            if _may_hold(item):
-                yield from _attribute_signals(resource, item, path + (str(key),))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if _may_hold(item):
-                yield from _attribute_signals(resource, item, path + (index,))
-    elif isinstance(value, str):
-        for host in _URL.findall(value):
-            yield Signal("host", host.lower(), resource.location_of(path))
-
-
-def _may_hold(value: Any) -> bool:
-    return isinstance(value, (Mapping, list)) or (isinstance(value, str) and "://" in value)
-
-
-def dotenv_signals(files: Sequence[SourceFile]) -> Iterator[Signal]:
-    """Variable names and URL hosts of ``.env`` files (their values are never kept)."""
-    from checker.loaders import dotenv
-
-    for source in files:
-        text = source.text()
-        if isinstance(text, LoadError):
-            continue
-        try:
-            entries = dotenv.parse(text)
-        except dotenv.DotenvError:
-            continue  # the dotenv loader reports it with its line
-        for entry in entries:
-            location = SourceLocation(source.path, entry.line)
-            yield Signal("env", entry.key, location)
-            for host in _URL.findall(entry.value or ""):
-                yield Signal("host", host.lower(), location)
 
 
 def stale_entries(resources: Sequence[Resource], found: Sequence[Resource]) -> list[LoadError]:

@@ -10,7 +10,8 @@ from checker.model import Resource, SourceLocation
 from checker.scan import rule_set, scan
 from checker.sources import SourceFile
 from checker.subprocessors.catalog import load_catalog
-from checker.subprocessors.detect import detections, dotenv_signals, signals_of
+from checker.subprocessors.detect import detections
+from checker.subprocessors.signals import dotenv_signals, signals_of
 from policy_spec.config import Config
 
 CATALOG = load_catalog()
