@@ -15,22 +15,27 @@ from a shared queue, largest first, so a caller busy with other things takes
 fewer of them and the processes finish together. Anything a worker fails to
 return (it crashed, or its output would not pickle) is computed again in the
 caller: spreading work out never changes a result, only how soon it arrives.
+
+A process forked earlier, before the work was known, can be handed it instead
+of forking one (a ``Helper``, from ``spawn``): it is given the work, the items
+and the queue's order, pickled, and fills the queue itself, keeping back the
+pieces it has already begun (``checker.prefetch`` parses files in one that way).
 """
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import pickle
 import struct
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
+    from typing import NoReturn
 
 T = TypeVar("T")
 W = TypeVar("W")
@@ -42,6 +47,7 @@ MIN_BYTES_PER_WORKER = 256 * 1024
 """Below this much input per process, forking costs more than it saves."""
 
 _RECORD = struct.Struct("<I")
+_RECORD_LENGTH = struct.Struct("<Q")
 _QUEUE_RECORDS = 16384
 """How many records the queue pipe holds (64 KiB) before a writer would block; more pieces than
 this are queued in batches."""
@@ -79,9 +85,67 @@ def largest_first(sizes: Sequence[int]) -> list[int]:
     return sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
 
 
+class Connection(Protocol):
+    """One end of a pipe of whole messages: ``multiprocessing``'s, or ``FdConnection``."""
+
+    def poll(self) -> bool: ...
+
+    def recv_bytes(self) -> bytes: ...
+
+    def send_bytes(self, payload: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class FdConnection:
+    """One end of an ``os.pipe`` carrying whole messages, each preceded by its length: what a process
+    forked before ``multiprocessing`` was imported talks through."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+
+    def poll(self) -> bool:
+        import select
+
+        return bool(select.select([self._open()], [], [], 0)[0])
+
+    def recv_bytes(self) -> bytes:
+        size = _RECORD_LENGTH.unpack(self._read(_RECORD_LENGTH.size))[0]
+        return self._read(size)
+
+    def send_bytes(self, payload: bytes) -> None:
+        view = memoryview(_RECORD_LENGTH.pack(len(payload)) + payload)
+        while view:
+            view = view[os.write(self._open(), view):]
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _read(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        while size:
+            part = os.read(self._open(), min(size, 1 << 20))
+            if not part:
+                raise EOFError
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def _open(self) -> int:
+        if self._fd is None:
+            raise OSError("connection closed")
+        return self._fd
+
+
+class _Joinable(Protocol):
+    def join(self) -> None: ...
+
+
 @dataclass
 class _Worker:
-    process: BaseProcess
+    process: _Joinable
     results: Connection
     messages: Connection
 
@@ -93,7 +157,7 @@ class Spread(Generic[T, W, M, R]):
     unfinished takes the remaining pieces away and lets the workers end."""
 
     def __init__(self, work: Callable[[T], W], complete: Callable[[W, M], R], items: Sequence[T],
-                 sizes: Sequence[int], workers: int) -> None:
+                 sizes: Sequence[int], workers: int, helper: Helper | None = None) -> None:
         self._work = work
         self._complete = complete
         self._items = items
@@ -102,8 +166,14 @@ class Spread(Generic[T, W, M, R]):
         self._batches = [order[start : start + per] for start in range(0, len(order), per)]
         self._queue: int | None = None
         self._workers: list[_Worker] = []
-        if workers > 1 and len(items) > 1:
-            self._fork(min(workers, len(items)) - 1)
+        count = min(workers, len(items)) - 1 if workers > 1 and len(items) > 1 else 0
+        if helper is not None:
+            if count and self._hand_over(helper):
+                count -= 1
+            else:
+                helper.dismiss()
+        if count:
+            self._fork(count)
 
     def __enter__(self) -> Spread[T, W, M, R]:
         return self
@@ -149,17 +219,26 @@ class Spread(Generic[T, W, M, R]):
         self._workers = []
         self._close_queue()
 
+    def _hand_over(self, helper: Helper) -> bool:
+        """Make ``helper`` a worker: it fills the queue itself."""
+        try:
+            payload = pickle.dumps((self._work, self._complete, self._items, self._batches),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - work that cannot travel is done by forked workers
+            return False
+        if not helper.hand_over(payload):
+            return False
+        self._queue = helper.queue
+        self._workers.append(_Worker(helper, helper.results, helper.messages))
+        return True
+
     def _fork(self, count: int) -> None:
         import multiprocessing
 
-        readable, writable = os.pipe()
-        try:
-            records = b"".join(_RECORD.pack(number) for number in range(len(self._batches)))
-            while records:
-                records = records[os.write(writable, records):]
-        finally:
-            os.close(writable)  # so a process that finds the queue empty reads its end, never blocks
-        self._queue = readable
+        if self._queue is None:
+            readable, writable = os.pipe()
+            _fill(writable, range(len(self._batches)))
+            self._queue = readable
         context = multiprocessing.get_context("fork")
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or a child would write the parent's buffered output again
@@ -173,7 +252,15 @@ class Spread(Generic[T, W, M, R]):
             messages_in.close()
             self._workers.append(_Worker(process, results_in, messages_out))
 
-    def _serve(self, results: Connection, messages: Connection, inherited: list[Connection]) -> None:
+    @classmethod
+    def _handed(cls, payload: bytes) -> Spread[Any, Any, Any, Any]:
+        work, complete, items, batches = pickle.loads(payload)
+        spread: Spread[Any, Any, Any, Any] = cls(work, complete, items, [], workers=1)
+        spread._batches = batches
+        return spread
+
+    def _serve(self, results: Connection, messages: Connection, inherited: list[Connection],
+               first: Sequence[int] = ()) -> None:
         """A worker's life: take pieces until none are left, completing each as soon as the message
         has come, and send them all back at the end (the caller reads only once its own pieces
         are done, so sending earlier would block on a full pipe)."""
@@ -183,7 +270,7 @@ class Spread(Generic[T, W, M, R]):
         waiting: list[tuple[int, W]] = []
         payloads: list[bytes] = []
         try:
-            for index, value in self._take(tolerant=True):
+            for index, value in itertools.chain(self._do(first), self._take(tolerant=True)):
                 waiting.append((index, value))
                 if not message and messages.poll():
                     message.append(pickle.loads(messages.recv_bytes()))
@@ -211,6 +298,13 @@ class Spread(Generic[T, W, M, R]):
             except BaseException:  # noqa: BLE001 - the caller computes this piece itself
                 continue
 
+    def _do(self, indices: Sequence[int]) -> Iterator[tuple[int, W]]:
+        for index in indices:
+            try:
+                yield index, self._work(self._items[index])
+            except Exception:  # noqa: BLE001 - the caller computes this piece again
+                continue
+
     def _take(self, tolerant: bool) -> Iterator[tuple[int, W]]:
         """Pieces from the queue until it is empty. A worker skips a piece that fails (the caller
         computes it again and meets the error itself); the caller does not."""
@@ -227,6 +321,136 @@ class Spread(Generic[T, W, M, R]):
         if self._queue is not None:
             os.close(self._queue)
             self._queue = None
+
+
+class Helper:
+    """A process forked before its work was known (``spawn``): a ``Spread`` hands it the work and it
+    serves as a worker, or it is dismissed."""
+
+    def __init__(self, pid: int, control: int, results: int, queue: int, handoff: int) -> None:
+        self.pid = pid
+        self.messages = FdConnection(control)
+        self.results = FdConnection(results)
+        self.queue = queue
+        """The read end of the queue of pieces, which the helper fills once handed the work."""
+        self._handoff = handoff
+
+    def hand_over(self, payload: bytes) -> bool:
+        """Give the helper the pickled work through an anonymous file, so that the caller never waits
+        for the helper to read it; False if it has gone."""
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.pwrite(self._handoff, view, len(payload) - len(view)):]
+            self.messages.send_bytes(_RECORD_LENGTH.pack(len(payload)))
+        except OSError:
+            return False
+        finally:
+            self._close_handoff()
+        return True
+
+    def join(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+    def dismiss(self) -> None:
+        """Let the helper go: it ends as soon as it finds its end of the pipe closed."""
+        self.messages.close()
+        self.results.close()
+        os.close(self.queue)
+        self._close_handoff()
+
+    def _close_handoff(self) -> None:
+        if self._handoff >= 0:
+            os.close(self._handoff)
+            self._handoff = -1
+
+
+def can_spawn() -> bool:
+    threads = sys.modules.get("threading")
+    return (sys.platform.startswith("linux") and hasattr(os, "memfd_create") and hasattr(os, "fork")
+            and (threads is None or threads.active_count() == 1))
+
+
+def spawn(begin: Callable[[Connection], None], begun: Callable[[Any], bool]) -> Helper:
+    """Fork a helper that runs ``begin`` (which returns when it is done or when its argument has
+    something to read) and, once handed work, serves as a worker that keeps for itself the items
+    ``begun`` says it has started on. Only a process that ends soon may spawn one: a helper is
+    waited for only when it was handed work."""
+    control_in, control_out = os.pipe()
+    results_in, results_out = os.pipe()
+    queue_in, queue_out = os.pipe()
+    handoff = os.memfd_create("policyproof-work", os.MFD_CLOEXEC)
+    pid = os.fork()
+    if pid == 0:
+        os.close(control_out)
+        os.close(results_in)
+        _helper(begin, begun, FdConnection(control_in), FdConnection(results_out), (queue_in, queue_out), handoff)
+    for end in (control_in, results_out, queue_out):
+        os.close(end)
+    return Helper(pid, control_out, results_in, queue_in, handoff)
+
+
+def _helper(begin: Callable[[Connection], None], begun: Callable[[Any], bool], control: FdConnection,
+            results: FdConnection, queue: tuple[int, int], handoff: int) -> NoReturn:
+    """A helper's whole life; it never returns into the code that forked it."""
+    code = 0
+    try:
+        _quiet()
+        begin(control)
+        size = _RECORD_LENGTH.unpack(control.recv_bytes())[0]
+        payload = _read_at(handoff, size)
+        os.close(handoff)
+        _serve_handed(payload, queue, results, control, begun)
+    except BaseException:  # noqa: BLE001 - dismissed, or failed: the caller computes what it lacks
+        code = 1
+    os._exit(code)
+
+
+def _quiet() -> None:
+    """Standard streams on the null device: a helper writes nothing, and whoever reads the caller's
+    output must not wait for the helper to end to see it end."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+
+
+def _read_at(fd: int, size: int) -> bytes:
+    parts: list[bytes] = []
+    offset = 0
+    while offset < size:
+        part = os.pread(fd, size - offset, offset)
+        if not part:
+            raise EOFError
+        parts.append(part)
+        offset += len(part)
+    return b"".join(parts)
+
+
+def _serve_handed(payload: bytes, queue: tuple[int, int], results: Connection, messages: Connection,
+                  begun: Callable[[Any], bool]) -> None:
+    """A helper's side of ``Spread._hand_over``: keep the pieces ``begun`` says it has started on,
+    queue the others for every process, then work as any worker does."""
+    spread = Spread._handed(payload)
+    kept = [number for number, batch in enumerate(spread._batches) if any(begun(spread._items[i]) for i in batch)]
+    readable, writable = queue
+    _fill(writable, sorted(set(range(len(spread._batches))) - set(kept)))
+    spread._queue = readable
+    spread._serve(results, messages, [], first=[index for number in kept for index in spread._batches[number]])
+
+
+def _fill(queue: int, numbers: Iterable[int]) -> None:
+    """Write the queue's records and close it, so a process that finds it empty reads its end and
+    never blocks. It holds at most ``_QUEUE_RECORDS``: no write waits for a reader."""
+    try:
+        records = b"".join(_RECORD.pack(number) for number in numbers)
+        while records:
+            records = records[os.write(queue, records):]
+    finally:
+        os.close(queue)
 
 
 def map_balanced(function: Callable[[T], R], items: Sequence[T], sizes: Sequence[int], workers: int) -> list[R]:

@@ -12,8 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from checker import __version__, cache, replay
 from checker.attestations import LoadedAttestation, judge, load_attestations
@@ -21,9 +20,9 @@ from checker.attestations import warnings as attestation_warnings
 from checker.discover import walk
 from checker.engine.rollup import roll_up
 from checker.exempt import Exemptions, apply, find_suppressions
-from checker.loaders import LOADERS, loader_for
+from checker.loaders import loader_for
+from checker.loading import Loading
 from checker.model import LoadError, LoadOutcome
-from checker.parallel import Spread, worker_count
 from checker.policies import bundled_policy_path, load_policy
 from checker.rulebook import bundled_catalog_path, bundled_rules_dir, digest, load_rules, rule_files
 from checker.sources import SourceFile
@@ -31,9 +30,6 @@ from policy_spec.config import Config
 from policy_spec.evidence import InputFile, PolicyRef, Report, Result, Tool
 from policy_spec.policy import Policy
 from policy_spec.rule import SEVERITIES, Rule
-
-if TYPE_CHECKING:
-    from checker.subprocessors.signals import Signal
 
 HEAD_BYTES = 4096
 
@@ -321,89 +317,6 @@ def _format_of(path: str, head: bytes, config: Config) -> str | None:
             forced = subprocessor_register.FORMAT
     fmt = forced or loader_for(path, head)
     return None if fmt is None or fmt in config.formats.disable else fmt
-
-
-@dataclass
-class Loaded:
-    """The loaders' outcome as one scan reads it: the resources of the types in its reach, and the
-    vendor signals of every resource. Each group is reduced by the process that loaded it, so only
-    what the scan reads is sent back: most resources are of types no rule selects or relates."""
-
-    outcome: LoadOutcome
-    signals: list[Signal]
-
-
-class Loading:
-    """Every loader's outcome for a scan's files, begun before the scan knows what it keeps of them.
-
-    Loaders that split their files into independent groups have each group cached apart, whole.
-    Groups with no cache entry start loading on the other cores at once (``jobs`` processes at
-    most, by default one per core, when there is enough input) while the caller reads its rules;
-    ``finish`` joins in, reads the cached groups and keeps the resources of the types the rules
-    reach. Left unfinished (the scan found its verdicts cached), it stops the workers.
-    """
-
-    def __init__(self, files: dict[str, list[SourceFile]], config: Config | None = None,
-                 jobs: int | None = None) -> None:
-        self._config = config
-        self._store = cache.active()
-        self._settings = config.model_dump_json() if config else ""
-        self._tasks: list[tuple[str, list[SourceFile]]] = []
-        for fmt in sorted(files):
-            split = getattr(LOADERS[fmt], "partition", None)
-            self._tasks.extend((fmt, list(part)) for part in (split(files[fmt]) if split else [files[fmt]]))
-        store, settings = self._store, self._settings
-        self._stored = [store is not None and store.has(fmt, part, settings) for fmt, part in self._tasks]
-        missing = [task for task, stored in zip(self._tasks, self._stored) if not stored]
-        sizes = [sum(len(f.data) for f in part) for _, part in missing]
-        if store is not None and missing:
-            store.prepare()
-        self._spread: Spread[tuple[str, list[SourceFile]], LoadOutcome, frozenset[str], Loaded] = Spread(
-            self._load, _reduced, missing, sizes, worker_count(sum(sizes), jobs))
-
-    def __enter__(self) -> Loading:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self._spread.cancel()
-
-    def finish(self, reach: Collection[str]) -> Loaded:
-        """The outcome of every group, in the order of the formats and groups, with the resources
-        of the types in ``reach`` and the vendor signals of all."""
-        kept = frozenset(reach)
-        computed = iter(self._spread.finish(kept))
-        merged = Loaded(LoadOutcome(), [])
-        for task, stored in zip(self._tasks, self._stored):
-            found = self._store.get(task[0], task[1], self._settings) if stored and self._store else None
-            done = next(computed) if not stored else _reduced(found if found is not None else self._load(task), kept)
-            merged.outcome.extend(done.outcome)
-            merged.signals.extend(done.signals)
-        return merged
-
-    def _load(self, task: tuple[str, list[SourceFile]]) -> LoadOutcome:
-        """One group's outcome, stored whole in the cache by whichever process loaded it."""
-        fmt, group = task
-        module = LOADERS[fmt]
-        configured = getattr(module, "load_configured", None)
-        outcome: LoadOutcome = configured(group, self._config) if configured and self._config else module.load(group)
-        if self._store is not None:
-            self._store.put(fmt, group, self._settings, outcome)
-        return outcome
-
-
-def load_all(files: dict[str, list[SourceFile]], reach: Collection[str], config: Config | None = None,
-             jobs: int | None = None) -> Loaded:
-    """Every loader's outcome for its files, keeping the resources of the types in ``reach``."""
-    with Loading(files, config, jobs) as loading:
-        return loading.finish(reach)
-
-
-def _reduced(outcome: LoadOutcome, reach: frozenset[str]) -> Loaded:
-    from checker.subprocessors.signals import signals_of
-
-    return Loaded(LoadOutcome([r for r in outcome.resources if r.type in reach], outcome.errors, outcome.notes),
-                  list(signals_of(outcome.resources)))
 
 
 def _order(result: Result) -> tuple[str, int, str, str, str, int, str]:

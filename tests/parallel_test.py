@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import sys
@@ -201,3 +202,93 @@ def test_a_piece_a_worker_cannot_complete_is_redone_here_and_its_others_are_kept
         results = spread.finish(None)
     assert [r.split("@")[0] for r in results] == [str(n * n) for n in range(8)]
     assert {r.split("@")[1] for r in results} - {str(os.getpid())}, "no piece kept from the worker"
+
+
+def _stamped_pid(tmp_path: Path, n: int) -> int:
+    _stamped(tmp_path, "work", n)
+    return os.getpid()
+
+
+def _wait_for_work(control: parallel.Connection) -> None:
+    while not control.poll():
+        time.sleep(0.005)
+
+
+def _dies(control: parallel.Connection) -> None:
+    os._exit(3)
+
+
+def _pieces_five_and_six(item: int) -> bool:
+    return item in (5, 6)
+
+
+def _no_piece(item: int) -> bool:
+    return False
+
+
+def _has_ended(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return os.waitpid(pid, os.WNOHANG) != (0, 0)
+
+
+@needs_fork
+def test_a_helper_handed_the_work_does_the_pieces_it_has_begun_first(tmp_path: Path) -> None:
+    helper = parallel.spawn(_wait_for_work, _pieces_five_and_six)
+    with parallel.Spread(functools.partial(_stamped_pid, tmp_path), _tagged, list(range(8)), [1] * 8, workers=2, helper=helper) as spread:
+        pids = spread.finish("")
+    assert pids[5] == pids[6] == str(helper.pid)
+    done = sorted((int(stamp), int(n)) for step, n, pid, stamp in (p.name.split("-") for p in tmp_path.iterdir())
+                  if int(pid) == helper.pid)
+    assert {n for _, n in done[:2]} == {5, 6}
+
+
+@needs_fork
+def test_a_helper_takes_pieces_from_the_queue_in_place_of_a_forked_worker() -> None:
+    helper = parallel.spawn(_wait_for_work, _no_piece)
+    with parallel.Spread(_slow_pid_of, _tagged, list(range(4)), [1] * 4, workers=2, helper=helper) as spread:
+        assert set(spread.finish("")) == {str(os.getpid()), str(helper.pid)}
+
+
+@needs_fork
+def test_a_helper_not_needed_is_let_go() -> None:
+    helper = parallel.spawn(_wait_for_work, _pieces_five_and_six)
+    with parallel.Spread(_pid_of, _tagged, list(range(8)), [1] * 8, workers=1, helper=helper) as spread:
+        assert spread.finish("") == [str(os.getpid())] * 8
+    deadline = time.monotonic() + 30
+    while not _has_ended(helper.pid):
+        assert time.monotonic() < deadline, "the helper is still running"
+        time.sleep(0.01)
+
+
+@needs_fork
+def test_a_helper_that_died_before_the_work_came_is_replaced() -> None:
+    helper = parallel.spawn(_dies, _pieces_five_and_six)
+    time.sleep(0.1)
+    with parallel.Spread(square, _tagged, list(range(8)), [1] * 8, workers=2, helper=helper) as spread:
+        assert spread.finish("?") == [f"{n * n}?" for n in range(8)]
+
+
+@needs_fork
+def test_an_unfinished_spread_lets_its_helper_end() -> None:
+    helper = parallel.spawn(_wait_for_work, _pieces_five_and_six)
+    with pytest.raises(KeyError):
+        with parallel.Spread(_slow_square, _tagged, list(range(8)), [1] * 8, workers=2, helper=helper):
+            raise KeyError("the caller failed before finishing")
+    assert _has_ended(helper.pid)
+
+
+def test_a_pipe_connection_carries_whole_messages_and_ends() -> None:
+    readable, writable = os.pipe()
+    receiver, sender = parallel.FdConnection(readable), parallel.FdConnection(writable)
+    assert not receiver.poll()
+    sender.send_bytes(b"one")
+    sender.send_bytes(b"")
+    assert receiver.poll()
+    assert [receiver.recv_bytes(), receiver.recv_bytes()] == [b"one", b""]
+    sender.close()
+    with pytest.raises(EOFError):
+        receiver.recv_bytes()
+    receiver.close()

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from checker.loaders.hcl import Attribute, Block, parse
+from checker.loaders.hcl import Attribute, Block, SyntaxProblem, parse
 from checker.loaders.hcl_eval import Located, Scope, convert, evaluate, evaluate_located, source_location
 from checker.loaders.terraform_providers import providers
 from checker.model import AttrPath, LoadError, LoadOutcome, Resource, SourceLocation, Unknown
@@ -24,6 +24,8 @@ MAX_MODULE_DEPTH = 8
 _META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 _UNREAD_BLOCKS = frozenset({"output", "data", "moved", "removed", "import", "check"})
 """Top-level blocks no resource is built from; their contents are not converted."""
+_AHEAD: dict[bytes, tuple[Block, list[SyntaxProblem]]] = {}
+"""Files parsed before they were asked for (``parse_ahead``), by content; each is used once."""
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -107,7 +109,8 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
         if isinstance(text, LoadError):
             outcome.errors.append(text)
             continue
-        root, problems = parse(text.encode("utf-8"), _UNREAD_BLOCKS)
+        ahead = _AHEAD.pop(source.data, None)
+        root, problems = ahead if ahead is not None else parse(text.encode("utf-8"), _UNREAD_BLOCKS)
         if problems:
             first = problems[0]
             outcome.errors.append(LoadError(source.path, first.line, f"invalid HCL: {first.message}"))
@@ -134,6 +137,18 @@ def load(files: Sequence[SourceFile]) -> LoadOutcome:
             except RecursionError:
                 outcome.errors.append(LoadError(folder or ".", 1, "module nested too deeply to evaluate"))
     return outcome
+
+
+def parse_ahead(source: SourceFile) -> None:
+    """Parse a file now for a ``load`` to come, which takes the parse if it reads the same bytes (a
+    process with time to spare parses what it expects to load: see ``checker.prefetch``)."""
+    text = source.text()
+    if not isinstance(text, LoadError) and not source.path.endswith(".tf.json"):
+        _AHEAD[source.data] = parse(text.encode("utf-8"), _UNREAD_BLOCKS)
+
+
+def parsed_ahead(source: SourceFile) -> bool:
+    return source.data in _AHEAD
 
 
 def _load_order(source: SourceFile) -> tuple[str, int, str]:

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from checker.loaders import subprocessor_register
 from checker.model import Resource
-from checker.scan import load_all, read_inputs, scan_root
+from checker.loading import load_all
+from checker.scan import read_inputs, scan_root
 from checker.subprocessors.detect import READ_TYPES, TYPE, detect_for_scan, scan_catalog
 from policy_spec.config import Config
 

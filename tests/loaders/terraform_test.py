@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from checker.loaders import terraform
 from checker.model import LoadOutcome, Resource, Unknown
 from checker.sources import SourceFile
@@ -177,3 +179,23 @@ def test_each_other_tfvars_file_is_checked_as_a_deployment_of_its_own() -> None:
 def test_terraform_json_files_are_noted_as_not_checked_rather_than_ignored() -> None:
     outcome = load({"main.tf.json": '{"resource": {}}'})
     assert [n.path for n in outcome.notes] == ["main.tf.json"] and outcome.errors == []
+
+
+def test_a_file_parsed_ahead_loads_as_it_would_have(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terraform, "_AHEAD", {})
+    text = b'variable "name" {\n  default = "logs"\n}\nresource "aws_s3_bucket" "b" {\n  bucket = var.name\n}\n'
+    fresh = terraform.load([SourceFile("main.tf", text)])
+    ahead = SourceFile("main.tf", text)
+    terraform.parse_ahead(ahead)
+    assert terraform.parsed_ahead(ahead)
+
+    assert terraform.load([ahead]) == fresh
+    assert not terraform.parsed_ahead(ahead), "a parse made ahead is used once"
+
+
+def test_a_file_changed_since_it_was_parsed_ahead_is_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terraform, "_AHEAD", {})
+    terraform.parse_ahead(SourceFile("main.tf", b'resource "aws_s3_bucket" "old" {\n  bucket = "old"\n}\n'))
+    now = SourceFile("main.tf", b'resource "aws_s3_bucket" "new" {\n  bucket = "new"\n}\n')
+
+    assert [r.name for r in terraform.load([now]).resources] == ["new"]
