@@ -32,10 +32,12 @@ def checkout(commit: str, into: Path) -> Path:
 
 def cold_scan(code: Path, tree: Path, work: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(code), "POLICYPROOF_CACHE_DIR": tempfile.mkdtemp(dir=work)}
-    argv = [sys.executable, "-c", "from checker.__main__ import entry; entry()",
+    # -P: without it, `python -c` puts the working folder first on the path, and run from a checkout it
+    # would import that checkout's code instead of PYTHONPATH's
+    argv = [sys.executable, "-P", "-c", "from checker.__main__ import entry; entry()",
             "scan", str(tree), "--format", "json", "-o", str(work / "report.json")]
     start = time.perf_counter()
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, check=False)
+    subprocess.run(argv, env=env, cwd=work, stdout=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start
 
 
