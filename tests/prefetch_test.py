@@ -89,6 +89,22 @@ def test_a_file_changed_after_it_was_parsed_ahead_is_reported_as_it_is_now(
     assert ahead == scan([tmp_path], Config(), RULES, jobs=1).model_dump_json()
 
 
+@needs_fork
+def test_files_parsed_ahead_that_the_configuration_excludes_are_not_scanned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tree(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    monkeypatch.setattr(prefetch, "available_cores", lambda: 2)
+    config = Config(exclude=["stack3"])
+    prefetch.start(["scan", str(tmp_path)])
+    time.sleep(0.3)
+
+    ahead = scan([tmp_path], config, RULES, jobs=2)
+
+    assert not [i for i in ahead.inputs if i.path.startswith("stack3/")]
+    assert ahead.model_dump_json() == scan([tmp_path], config, RULES, jobs=1).model_dump_json()
+
+
 def test_the_command_reports_the_same_with_a_helper_as_with_one_process(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     _tree(tree, stacks=12, padding=500)  # over twice the input that makes a second process worth it
