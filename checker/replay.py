@@ -104,6 +104,8 @@ class _Recording:
     files: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    digests: dict[tuple[str, str], bytes | None] = field(default_factory=dict)
+    """Taken before the scan ended (``settle``); the check that nothing changed since it began covers them."""
     report: tuple[str | None, bytes] | None = None
     unrecorded: bool = False
     """Something read could not be noted down, so no entry may be stored."""
@@ -134,6 +136,21 @@ def read(path: str, source: SourceFile) -> None:
     """An input read whole: its digest is that of the bytes the scan read, not read again."""
     if _recording is not None:
         _recording.sources[os.path.abspath(path)] = source
+
+
+def settle() -> None:
+    """Digest what the scan has read so far, now, rather than once it is done: a scan calls this while
+    other processes load its files, leaving less for the one process that finishes. A path changed
+    after this is caught as any other change during the scan is, by its ctime."""
+    recording = _recording
+    if recording is None or recording.unrecorded:
+        return
+    try:
+        for kind, path in _recorded(recording):
+            if path not in recording.sources or kind == "d":
+                recording.digests[(kind, path)] = _digest(kind, path)
+    except OSError:
+        recording.digests.clear()
 
 
 def offer(report: str, destination: Path | None) -> None:
@@ -195,31 +212,41 @@ def _note(recording: _Recording, event: str, args: tuple[object, ...]) -> None:
 
 
 def _dependencies(recording: _Recording) -> list[Dependency] | None:
-    """Every file and folder read, with its digest now; None when one changed while the scan ran."""
+    """Every file and folder read, with its digest; None when one changed while the scan ran."""
+    dependencies: list[Dependency] = []
+    for kind, path in _recorded(recording):
+        try:
+            info = os.stat(path)
+            if max(info.st_mtime_ns, info.st_ctime_ns) >= recording.started_ns - MARGIN_NS:
+                return None
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        source = recording.sources.get(path) if kind == "f" else None
+        digest: bytes | None
+        try:
+            if source is not None:
+                digest = bytes.fromhex(source.sha256)
+            elif (kind, path) in recording.digests:
+                digest = recording.digests[(kind, path)]
+            else:
+                digest = _digest(kind, path)
+        except OSError:
+            return None
+        dependencies.append((kind, path, digest))
+    return dependencies
+
+
+def _recorded(recording: _Recording) -> list[tuple[str, str]]:
+    """The files and folders read that are inputs: not code, the cache or the kernel's files."""
     folder = os.path.abspath(default_dir())
     own = {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}
     key_file = os.path.abspath(default_key_file())
     code = tuple(os.path.join(os.path.abspath(p), "") for p in {*sys.path, sys.prefix, sys.base_prefix, _TOP} if p)
-    dependencies: list[Dependency] = []
-    for kind, paths in (("f", recording.files), ("d", recording.folders)):
-        for path in sorted(paths):
-            if (path == key_file or path.startswith(_KERNEL) or any(path.startswith(prefix) for prefix in own)
-                    or (path.endswith(_CODE) and path.startswith(code)) or ".dist-info" + os.sep in path):
-                continue
-            try:
-                info = os.stat(path)
-                if max(info.st_mtime_ns, info.st_ctime_ns) >= recording.started_ns - MARGIN_NS:
-                    return None
-            except FileNotFoundError:
-                pass
-            except OSError:
-                return None
-            source = recording.sources.get(path) if kind == "f" else None
-            try:
-                dependencies.append((kind, path, bytes.fromhex(source.sha256) if source else _digest(kind, path)))
-            except OSError:
-                return None
-    return dependencies
+    return [(kind, path) for kind, paths in (("f", recording.files), ("d", recording.folders)) for path in sorted(paths)
+            if not (path == key_file or path.startswith(_KERNEL) or any(path.startswith(prefix) for prefix in own)
+                    or (path.endswith(_CODE) and path.startswith(code)) or ".dist-info" + os.sep in path)]
 
 
 def _digest(kind: str, path: str) -> bytes | None:

@@ -147,6 +147,7 @@ def _verdicts(files: dict[str, list[SourceFile]], unread: list[LoadError], confi
     from checker.subprocessors.detect import READ_TYPES, detect_for_scan, scan_catalog
 
     catalog = scan_catalog(config, root)  # while the other cores are still loading
+    replay.settle()
     loaded = loading.finish(types_read(rules.rules) | READ_TYPES)
     outcome = loaded.outcome
     outcome.errors.extend(unread)

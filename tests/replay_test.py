@@ -287,3 +287,30 @@ def test_the_command_replays_a_repeated_scan(tmp_path: Path) -> None:
 
     assert first.returncode == again.returncode == 1 and "PP-ENC-001" in first.stdout
     assert (again.stdout, again.stderr) == (MARK.decode(), "")
+
+
+def test_what_was_digested_before_the_scan_ended_is_not_read_again(
+        cache_home: Path, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    replay.record(["scan", "infra"])
+    list(os.scandir(tree))
+    replay.settle()
+    read_again: list[str] = []
+    monkeypatch.setattr(replay, "_digest", lambda kind, path: read_again.append(path))
+
+    replay.offer("report", tree.parent / "report.txt")
+    replay.finish(0)
+
+    assert read_again == [] and len(stored(cache_home)) == 1
+
+
+def test_a_folder_changed_after_it_was_digested_is_not_trusted(cache_home: Path, tree: Path) -> None:
+    replay.record(["scan", "infra"])
+    list(os.scandir(tree))
+    replay.settle()
+    time.sleep(0.05)  # file times come from a clock that may lag the scan's start by a tick
+    (tree / "new.tf").write_text(UNENCRYPTED)
+
+    replay.offer("report", tree.parent / "report.txt")
+    replay.finish(0)
+
+    assert stored(cache_home) == []
