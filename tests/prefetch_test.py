@@ -36,6 +36,16 @@ def _bucket(name: str, encrypted: bool) -> str:
     return text
 
 
+def _parsed_ahead(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree under ``root`` whose files a helper has had time to parse ahead, as on two cores."""
+    _tree(root)
+    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
+    monkeypatch.setattr(prefetch, "available_cores", lambda: 2)
+    prefetch.start(["scan", str(root)])
+    assert prefetch._started is not None
+    time.sleep(0.3)
+
+
 def test_a_scan_of_folders_is_parsed_ahead_under_those_folders(tmp_path: Path) -> None:
     argv = ["scan", str(tmp_path), "--format", "json", "-o", str(tmp_path / "report.json")]
     assert prefetch.scan_targets(argv) == [str(tmp_path)]
@@ -60,12 +70,7 @@ def test_a_scan_told_by_the_environment_to_use_one_process_is_not_parsed_ahead(
 @needs_fork
 def test_a_scan_whose_files_were_parsed_ahead_reports_what_one_process_does(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _tree(tmp_path)
-    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
-    monkeypatch.setattr(prefetch, "available_cores", lambda: 2)
-    prefetch.start(["scan", str(tmp_path)])
-    assert prefetch._started is not None
-    time.sleep(0.3)
+    _parsed_ahead(tmp_path, monkeypatch)
 
     ahead = scan([tmp_path], Config(), RULES, jobs=2).model_dump_json()
 
@@ -76,11 +81,7 @@ def test_a_scan_whose_files_were_parsed_ahead_reports_what_one_process_does(
 @needs_fork
 def test_a_file_changed_after_it_was_parsed_ahead_is_reported_as_it_is_now(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _tree(tmp_path)
-    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
-    monkeypatch.setattr(prefetch, "available_cores", lambda: 2)
-    prefetch.start(["scan", str(tmp_path)])
-    time.sleep(0.3)
+    _parsed_ahead(tmp_path, monkeypatch)
     (tmp_path / "stack2" / "main.tf").write_text(_bucket("changed", encrypted=False))
 
     ahead = scan([tmp_path], Config(), RULES, jobs=2).model_dump_json()
@@ -92,12 +93,8 @@ def test_a_file_changed_after_it_was_parsed_ahead_is_reported_as_it_is_now(
 @needs_fork
 def test_files_parsed_ahead_that_the_configuration_excludes_are_not_scanned(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _tree(tmp_path)
-    monkeypatch.setattr(parallel, "MIN_BYTES_PER_WORKER", 1)
-    monkeypatch.setattr(prefetch, "available_cores", lambda: 2)
+    _parsed_ahead(tmp_path, monkeypatch)
     config = Config(exclude=["stack3"])
-    prefetch.start(["scan", str(tmp_path)])
-    time.sleep(0.3)
 
     ahead = scan([tmp_path], config, RULES, jobs=2)
 
