@@ -46,15 +46,35 @@ def claim() -> Helper | None:
 
 
 def scan_targets(argv: Sequence[str]) -> list[str]:
-    """The folders a ``scan`` command line names, unless it asks for one process. Options are not
-    parsed here: an option's value that happens to be a folder is parsed for nothing, which costs
-    no result."""
-    if len(argv) < 2 or argv[0] != "scan" or os.environ.get("POLICYPROOF_JOBS") == "1":
+    """The folders a ``scan`` command line names (the current folder when it names no path), unless
+    it asks for one process. The command line is read without click, which is not imported yet."""
+    if not argv or argv[0] != "scan" or "--help" in argv or os.environ.get("POLICYPROOF_JOBS") == "1":
         return []
     if any(arg in ("--jobs=1", "-j1") or (arg in ("--jobs", "-j") and value == "1")
            for arg, value in zip(argv, [*argv[1:], ""])):
         return []
-    return [arg for arg in argv[1:] if not arg.startswith("-") and os.path.isdir(arg)]
+    named = _paths(argv[1:])
+    return [path for path in named if os.path.isdir(path)] if named else ["."]
+
+
+SCAN_VALUE_OPTIONS = frozenset({"--format", "--output", "-o", "--config", "--fail-on", "--baseline",
+                                "--changed-since", "--db", "--jobs", "-j"})
+"""The options of ``scan`` that take a value (a test checks this against the command line)."""
+
+
+def _paths(arguments: Sequence[str]) -> list[str]:
+    paths: list[str] = []
+    value_next = False
+    for number, arg in enumerate(arguments):
+        if value_next:
+            value_next = False
+        elif arg == "--":
+            return paths + list(arguments[number + 1:])
+        elif arg.startswith("-") and arg != "-":
+            value_next = arg in SCAN_VALUE_OPTIONS
+        else:
+            paths.append(arg)
+    return paths
 
 
 def _parse_ahead(targets: list[Path], control: Connection) -> None:

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import click
 import pytest
 
 from checker import parallel, prefetch
@@ -51,9 +52,34 @@ def test_a_scan_of_folders_is_parsed_ahead_under_those_folders(tmp_path: Path) -
     assert prefetch.scan_targets(argv) == [str(tmp_path)]
 
 
+def test_a_scan_that_names_no_path_is_parsed_ahead_in_the_current_folder() -> None:
+    assert prefetch.scan_targets(["scan"]) == ["."]
+    assert prefetch.scan_targets(["scan", "-v", "--format", "json", "-o", "report.json", "--jobs", "2"]) == ["."]
+
+
+def test_option_values_are_not_taken_for_paths(tmp_path: Path) -> None:
+    argv = ["scan", "--config", str(tmp_path), "--format=json", "-o", "out", str(tmp_path / "missing")]
+    assert prefetch.scan_targets(argv) == []
+    assert prefetch.scan_targets(["scan", "--fail-on", "high", "--", str(tmp_path)]) == [str(tmp_path)]
+
+
+def test_the_options_read_as_taking_a_value_are_those_of_the_scan_command() -> None:
+    from checker.cli import cli
+
+    taking = {name for param in cli.commands["scan"].params if isinstance(param, click.Option) and not param.is_flag
+              for name in param.opts}
+    assert prefetch.SCAN_VALUE_OPTIONS == taking
+
+
+def test_a_scan_of_files_alone_is_not_parsed_ahead(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("")
+    assert prefetch.scan_targets(["scan", str(tmp_path / "main.tf")]) == []
+
+
 def test_no_other_command_is_parsed_ahead(tmp_path: Path) -> None:
     assert prefetch.scan_targets(["hook", str(tmp_path)]) == []
     assert prefetch.scan_targets(["rules", "test", str(tmp_path)]) == []
+    assert prefetch.scan_targets(["scan", "--help"]) == []
 
 
 @pytest.mark.parametrize("jobs", [["--jobs", "1"], ["-j", "1"], ["--jobs=1"], ["-j1"]])
