@@ -106,6 +106,9 @@ def _syntax_problems(root: tree_sitter.Node) -> list[SyntaxProblem]:
 # otherwise costs more than the parse itself.
 
 
+_IDENTIFIER_START = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") | frozenset(range(0x80, 0x100))
+
+
 def _text(node: tree_sitter.Node) -> str:
     return _source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
@@ -120,7 +123,8 @@ def _fill_body(block: Block, body: tree_sitter.Node, skip: frozenset[str] = froz
         kind = child.type
         if kind == "attribute":
             named = child.named_children
-            name = _text(named[0])
+            first = named[0]
+            name = _source[first.start_byte : first.end_byte].decode("utf-8", "replace")
             attributes[name] = Attribute(name, to_expr(named[-1]), child.start_point[0] + 1)
         elif kind == "block":
             block.blocks.append(_to_block(child, skip))
@@ -176,8 +180,8 @@ def to_expr(node: tree_sitter.Node) -> Expr:
         return _literal(node.named_children[0], line)
     if kind == "template_expr" or kind == "quoted_template" or kind == "heredoc_template" or kind == "string_lit":
         return _template(node, line)
-    if kind == "variable_expr":
-        return Expr("traversal", (_text(node.named_children[0]),), _span(node), line)
+    if kind == "variable_expr":  # nothing but its identifier
+        return Expr("traversal", (_text(node),), _span(node), line)
     named = node.named_children
     if kind == "collection_value":
         return to_expr(named[0])
@@ -230,16 +234,21 @@ def _expression(node: tree_sitter.Node, named: list[tree_sitter.Node], line: int
         return to_expr(named[0])
     head = named[0]
     if head.type == "variable_expr":
-        steps: list[Any] = [_text(head.named_children[0])]
+        steps: list[Any] = [_text(head)]
         base: Expr | None = None
     else:
         steps = []
         base = to_expr(head)
+    source = _source
     for index in range(1, len(named)):
         step = named[index]
         kind = step.type
         if kind == "get_attr":
-            steps.append(_text(step.named_children[-1]))
+            start = step.start_byte + 1
+            if source[start] in _IDENTIFIER_START:  # the name follows the dot at once: it is the rest
+                steps.append(source[start : step.end_byte].decode("utf-8", "replace"))
+            else:
+                steps.append(_text(step.named_children[-1]))
         elif kind == "index":
             inner = step.named_children[0]
             if inner.type == "legacy_index":
@@ -279,6 +288,12 @@ def _template(node: tree_sitter.Node, line: int) -> Expr:
     """A string or heredoc. Its literal text is read from the file between the interpolations:
     the grammar's literal nodes leave out the spaces at either end of each piece (and a heredoc's
     line breaks), which are part of the value."""
+    kind = node.type
+    if kind == "string_lit" or kind == "quoted_template":
+        start, end = node.start_byte, node.end_byte
+        if _source.find(b"${", start, end) < 0 and _source.find(b"%{", start, end) < 0:
+            text = _source[start + 1 : end - 1].decode("utf-8", "replace")
+            return Expr("literal", (_unescape(text),), (_source, start, end), line)
     outer = node
     while node.type == "template_expr":
         node = node.named_children[0]

@@ -85,3 +85,14 @@ def test_block_labels_keep_their_spaces() -> None:
 def test_bool_literals_become_booleans() -> None:
     root, _ = parse(b"x = true\ny = false\n")
     assert (root.attributes["x"].expr.args, root.attributes["y"].expr.args) == ((True,), (False,))
+
+
+def test_escaped_interpolation_markers_are_literal_text() -> None:
+    root, _ = parse(b'x = "$${a} %%{b}"\n')
+    assert (root.attributes["x"].expr.kind, root.attributes["x"].expr.args) == ("literal", ("${a} %{b}",))
+
+
+def test_a_traversal_reads_the_same_names_with_spaces_or_comments_after_a_dot() -> None:
+    root, _ = parse(b"a = var.x.y\nb = var. x .y\nc = var./* c */x.y\n")
+    assert {name: attribute.expr.args for name, attribute in root.attributes.items()} == {
+        "a": ("var", "x", "y"), "b": ("var", "x", "y"), "c": ("var", "x", "y")}
