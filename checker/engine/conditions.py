@@ -140,7 +140,12 @@ def _test(test: Test, subject: Subject, context: Context) -> Verdict:
         value = _resource_field(subject.resource, test.resource)
         return _compare(test, f"resource {test.resource}", value, subject.resource.location, "declared")
     assert test.attr is not None
-    verdicts = [_leaf(test, subject, context, path, value) for path, value in _values(subject, test.attr)]
+    steps = _path_steps(test.attr)
+    attrs = subject.attrs
+    if len(steps) == 1 and type(attrs) is dict:  # what ``_walk`` would find, without its generators
+        step = steps[0]
+        return _leaf(test, subject, context, subject.base + (step,), attrs.get(step, _MISSING))
+    verdicts = [_leaf(test, subject, context, path, value) for path, value in _walk(attrs, steps, subject.base)]
     unknown: Verdict | None = None
     for verdict in verdicts:
         if verdict.state is False:
@@ -154,10 +159,6 @@ def _resource_field(resource: Resource, name: str) -> str:
     if name == "path":
         return resource.location.path
     return str(getattr(resource, name))
-
-
-def _values(subject: Subject, dotted: str) -> Iterator[tuple[AttrPath, Any]]:
-    yield from _walk(subject.attrs, _path_steps(dotted), subject.base)
 
 
 _STEP = re.compile(r"\[([^\]]+)\]|([^.\[\]]+)")

@@ -21,6 +21,7 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
         by_type[(resource.format, resource.type)].append(resource)
     context = Context(RelationIndex(resources))
     results: list[Result] = []
+    refs: dict[int, ResourceRef] = {}
     for rule in rules:
         for rtype in rule.select.types:
             for resource in by_type.get((rule.select.format, rtype), []):
@@ -28,7 +29,8 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
                 if _selected(rule, subject, context, config):
                     verdict = evaluate(rule.condition, subject, context)
                     excusable = verdict.state is False and _default_applies(rule, subject, context)
-                    results.append(_result(rule, resource, verdict, config, excusable))
+                    ref = refs.get(id(resource)) or refs.setdefault(id(resource), _reference(resource))
+                    results.append(_result(rule, resource, ref, verdict, config, excusable))
     return results
 
 
@@ -69,7 +71,20 @@ def _default_applies(rule: Rule, subject: Subject, context: Context) -> bool:
     return default.when is None or evaluate(default.when, subject, context).state is True
 
 
-def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config, excusable: bool) -> Result:
+def _reference(resource: Resource) -> ResourceRef:
+    """The resource as evidence names it: made once for all the results about it."""
+    return ResourceRef(
+        type=resource.type,
+        name=resource.name,
+        address=resource.address,
+        format=resource.format,
+        location=_location(resource.location),
+        module_call=_location(resource.module_call) if resource.module_call else None,
+    )
+
+
+def _result(rule: Rule, resource: Resource, ref: ResourceRef, verdict: Verdict, config: Config,
+            excusable: bool) -> Result:
     basis = verdict.basis
     note = None
     status: ResultStatus
@@ -93,15 +108,8 @@ def _result(rule: Rule, resource: Resource, verdict: Verdict, config: Config, ex
         status=status,
         severity=rule.severity,
         message=message,
-        resource=ResourceRef(
-            type=resource.type,
-            name=resource.name,
-            address=resource.address,
-            format=resource.format,
-            location=_location(resource.location),
-            module_call=_location(resource.module_call) if resource.module_call else None,
-        ),
-        location=_location(verdict.location or resource.location),
+        resource=ref,
+        location=ref.location if verdict.location in (None, resource.location) else _location(verdict.location),
         attribute=verdict.attribute,
         observed=verdict.observed,
         expected=verdict.expected,
