@@ -77,19 +77,35 @@ def verified(key: bytes, blob: bytes) -> bytes | None:
 def write_atomic(path: Path, blob: bytes) -> None:
     """Readers see the old entry or the new one, never half of one (raises OSError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile  # only a run that writes pays for it
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    handle, temporary = _create_temporary(path.parent)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(blob)
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(handle, view):]
+        os.close(handle)
+        handle = -1
         os.replace(temporary, path)
     except BaseException:
+        if handle >= 0:
+            os.close(handle)
         try:
             os.unlink(temporary)
         except OSError:
             pass
         raise
+
+
+def _create_temporary(folder: Path) -> tuple[int, str]:
+    """A new file beside the entry, opened by this process alone: what ``tempfile.mkstemp`` makes,
+    without importing ``tempfile`` (and ``shutil`` and the compression modules) into a scan."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = os.path.join(folder, f".tmp-{os.urandom(6).hex()}")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary name in {folder}")
 
 
 _code: bytes | None = None

@@ -1,7 +1,6 @@
 """Finding and reading the project configuration."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,8 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read: {exc}") from None
     if path.name == "pyproject.toml":
+        import tomllib  # only for this one kind of file
+
         try:
             return tomllib.loads(text).get("tool", {}).get("policyproof", {})
         except tomllib.TOMLDecodeError as exc:

@@ -71,12 +71,11 @@ def worker_count(total_bytes: int, jobs: int | None = None) -> int:
 
 def _can_fork() -> bool:
     """Forking is safe only where it is the platform's own way and no other thread could be holding
-    a lock the child would inherit (a program calling the scan from a thread pool loads serially)."""
-    import multiprocessing
-    import threading
-
-    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1)
+    a lock the child would inherit (a program calling the scan from a thread pool loads serially).
+    ``multiprocessing`` is imported only to fork more than the helper."""
+    threads = sys.modules.get("threading")
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and (threads is None or threads.active_count() == 1))
 
 
 def largest_first(sizes: Sequence[int]) -> list[int]:
@@ -369,9 +368,7 @@ class Helper:
 
 
 def can_spawn() -> bool:
-    threads = sys.modules.get("threading")
-    return (sys.platform.startswith("linux") and hasattr(os, "memfd_create") and hasattr(os, "fork")
-            and (threads is None or threads.active_count() == 1))
+    return hasattr(os, "memfd_create") and _can_fork()
 
 
 def spawn(begin: Callable[[Connection], None], begun: Callable[[Any], bool]) -> Helper:

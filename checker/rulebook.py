@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,11 @@ from policy_spec.rule import RULE_ID, Rule
 
 
 def bundled_rules_dir() -> Path:
-    return Path(str(resources.files("policyproof_rules")))
+    """The rules installed with the checker: a folder, as they are installed as plain files. Found
+    from the package itself rather than through ``importlib.resources``, whose import (``tempfile``,
+    ``shutil`` and the compression modules) cost a cold scan more than reading the rules."""
+    package = importlib.import_module("policyproof_rules")
+    return Path(package.__file__ or "").parent
 
 
 def bundled_catalog_path() -> Path:

@@ -4,7 +4,6 @@ A scan cannot see that a penetration test happened; a person who can vouch for
 it records who attests what, when, on what evidence and for how long, and the
 record expires so that an old sign-off never keeps a promise alive forever.
 """
-from __future__ import annotations
 
 import datetime as dt
 
@@ -29,7 +28,7 @@ class Attestation(_Strict):
     valid_for_days: int | None = Field(default=None, ge=1, description="Or: how many days after `date` it counts.")
 
     @model_validator(mode="after")
-    def _one_validity(self) -> Attestation:
+    def _one_validity(self) -> "Attestation":
         if (self.valid_until is None) == (self.valid_for_days is None):
             raise ValueError("give exactly one of `valid_until` or `valid_for_days`")
         if self.valid_until is not None and self.valid_until < self.date:

@@ -1,5 +1,4 @@
 """Project configuration (`.policyproof.yaml`): what to scan and how to judge it."""
-from __future__ import annotations
 
 from typing import Literal
 

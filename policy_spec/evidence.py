@@ -1,5 +1,4 @@
 """The evidence a scan produces: the JSON contract that CI tools and auditors read."""
-from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal

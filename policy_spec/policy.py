@@ -1,5 +1,4 @@
 """A published policy, as the commitments it makes."""
-from __future__ import annotations
 
 from typing import Literal
 

@@ -4,7 +4,6 @@ A rule is data, never code. Conditions use one canonical vocabulary of
 operators with no synonyms, so that a reader of any rule file knows every word
 in it, and a typo is an error rather than a silently different operator.
 """
-from __future__ import annotations
 
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
@@ -78,8 +77,8 @@ class Test(_Strict):
         description="Holds when the value is base64 that decodes to exactly this many bytes (32 for an AES-256 key). "
         "The value is never shown in evidence.",
     )
-    any_item: Condition | None = Field(default=None, description="Holds when some item of the list satisfies it.")
-    all_items: Condition | None = Field(default=None, description="Holds when every item of the list satisfies it.")
+    any_item: "Condition | None" = Field(default=None, description="Holds when some item of the list satisfies it.")
+    all_items: "Condition | None" = Field(default=None, description="Holds when every item of the list satisfies it.")
 
     @model_validator(mode="before")
     @classmethod
@@ -131,7 +130,7 @@ class Relation(_Strict):
         description="`inbound`: the related resource's `via` points at this one (an S3 encryption "
         "configuration naming its bucket); `outbound`: this resource's `via` points at the related one.",
     )
-    where: Condition | None = Field(
+    where: "Condition | None" = Field(
         default=None, description="Holds when some related resource satisfies it; absent: any related resource."
     )
     within: Literal["scope", "scan"] = Field(
@@ -147,15 +146,15 @@ class Related(_Strict):
 
 
 class All(_Strict):
-    all: list[Condition] = Field(min_length=1)
+    all: "list[Condition]" = Field(min_length=1)
 
 
 class AnyOf(_Strict):
-    any: list[Condition] = Field(min_length=1)
+    any: "list[Condition]" = Field(min_length=1)
 
 
 class Not(_Strict):
-    not_: Condition = Field(alias="not")
+    not_: "Condition" = Field(alias="not")
 
 
 def _condition_kind(data: Any) -> str | None:

@@ -7,7 +7,6 @@ vendor shows up in a repository (packages, providers, images, hostnames,
 environment variables), always as exact names, so a package that merely shares
 a prefix with a vendor's SDK is never mistaken for it.
 """
-from __future__ import annotations
 
 from typing import Annotated, Literal
 

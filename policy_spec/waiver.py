@@ -1,5 +1,4 @@
 """Waivers and baselines: accepted exceptions, each with an owner, a reason and an end."""
-from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
@@ -21,7 +20,7 @@ class Waiver(_Strict):
     expires: dt.date = Field(description="Last day the waiver applies.")
 
     @model_validator(mode="after")
-    def _one_target(self) -> Waiver:
+    def _one_target(self) -> "Waiver":
         if (self.rule is None) == (self.commitment is None):
             raise ValueError("a waiver names exactly one of `rule` or `commitment`")
         return self

@@ -4,6 +4,7 @@ import pickle
 from pathlib import Path
 
 from checker.cache import Cache
+from checker.cachefiles import write_atomic
 from checker.model import LoadError, LoadOutcome
 from checker.sources import SourceFile
 
@@ -72,3 +73,11 @@ def test_an_entry_this_installation_did_not_sign_is_never_unpickled(tmp_path: Pa
 
     assert result.errors[0].message == "recomputed"
     assert not (tmp_path / "planted").exists()
+
+
+def test_an_entry_is_written_whole_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    entry = tmp_path / "entries" / "ab" / "abcd"
+    write_atomic(entry, b"x" * 300_000)
+    write_atomic(entry, b"second")
+    assert entry.read_bytes() == b"second"
+    assert [p.name for p in entry.parent.iterdir()] == ["abcd"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -26,3 +27,10 @@ def test_every_bundled_rule_validates_against_the_rule_schema() -> None:
     for path in rule_files([bundled_rules_dir()]):
         errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))
         assert not errors, f"{path}: {errors[0].message}"
+
+
+@pytest.mark.parametrize("module", sorted({model.__module__ for model in MODELS.values()}))
+def test_model_modules_keep_their_annotations_as_objects(module: str) -> None:
+    """Annotations kept as text would be evaluated by pydantic on every run (see ``policy_spec``)."""
+    source = (Path(__file__).resolve().parents[2] / (module.replace(".", "/") + ".py")).read_text()
+    assert "from __future__ import annotations" not in source
