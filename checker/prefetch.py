@@ -82,15 +82,14 @@ def _parse_ahead(targets: list[Path], control: Connection) -> None:
     from checker.discover import walk
     from checker.loaders import terraform
     from checker.parallel import largest_first
-    from checker.sources import SourceFile
+    from checker.sources import SourceFile, read_file
 
     files: list[SourceFile] = []
     for number, target in enumerate(targets):
         for candidate in walk(target):
             if candidate.problem is None and candidate.size <= _MAX_FILE_BYTES and terraform.claims(candidate.path):
                 try:
-                    with open(candidate.absolute, "rb") as handle:
-                        files.append(SourceFile(f"{number}/{candidate.path}", handle.read()))
+                    files.append(SourceFile(f"{number}/{candidate.path}", read_file(candidate.absolute)))
                 except OSError:
                     continue
     groups = terraform.partition(files)
