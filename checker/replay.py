@@ -18,9 +18,10 @@ entries and their kinds. A replay re-reads all of them and writes the stored
 report only if every one is unchanged; one difference and the scan runs in
 full. The same idea as ccache's direct mode.
 
-An entry is not written when anything it lists changed during the scan (its
-ctime is not older than the scan's start, with a margin for coarse clocks), nor
-for a scan whose outcome depends on more than files (``--db``,
+An entry is not written when a file or folder it lists changed during the scan
+before its digest was taken (its ctime is not older than the scan's start, with
+a margin for coarse clocks; an input's digest is that of the very bytes the
+scan read, so it needs no such check), nor for a scan whose outcome depends on more than files (``--db``,
 ``--changed-since``), on the time of day (formats that print it), or that did
 not finish with exit 0 or 1. Entries are signed like every cache entry.
 """
@@ -108,7 +109,8 @@ class _Recording:
     """Taken before the scan ended (``settle``); the check that nothing changed since it began covers them."""
     report: tuple[str | None, bytes] | None = None
     unrecorded: bool = False
-    """Something read could not be noted down, so no entry may be stored."""
+    """Something read could not be noted down, or changed before its digest was taken, so no entry may
+    be stored."""
 
 
 _recording: _Recording | None = None
@@ -140,15 +142,19 @@ def read(path: str, source: SourceFile) -> None:
 
 def settle() -> None:
     """Digest what the scan has read so far, now, rather than once it is done: a scan calls this while
-    other processes load its files, leaving less for the one process that finishes. A path changed
-    after this is caught as any other change during the scan is, by its ctime."""
+    other processes load its files, leaving less for the one process that finishes. Each digest is
+    then checked as ``finish`` would check it."""
     recording = _recording
     if recording is None or recording.unrecorded:
         return
     try:
         for kind, path in _recorded(recording):
-            if path not in recording.sources or kind == "d":
-                recording.digests[(kind, path)] = _digest(kind, path)
+            if kind == "d" or path not in recording.sources:
+                digest = _digest(kind, path)
+                if _changed(path, recording.started_ns):
+                    recording.unrecorded = True
+                    return
+                recording.digests[(kind, path)] = digest
     except OSError:
         recording.digests.clear()
 
@@ -212,17 +218,11 @@ def _note(recording: _Recording, event: str, args: tuple[object, ...]) -> None:
 
 
 def _dependencies(recording: _Recording) -> list[Dependency] | None:
-    """Every file and folder read, with its digest; None when one changed while the scan ran."""
+    """Every file and folder read, with its digest; None when one digested apart from the scan's own
+    reading of it changed while the scan ran, since its digest may then not be of what the scan read.
+    An input's digest is that of the bytes the scan read, whatever happened to the file after."""
     dependencies: list[Dependency] = []
     for kind, path in _recorded(recording):
-        try:
-            info = os.stat(path)
-            if max(info.st_mtime_ns, info.st_ctime_ns) >= recording.started_ns - MARGIN_NS:
-                return None
-        except FileNotFoundError:
-            pass
-        except OSError:
-            return None
         source = recording.sources.get(path) if kind == "f" else None
         digest: bytes | None
         try:
@@ -232,21 +232,33 @@ def _dependencies(recording: _Recording) -> list[Dependency] | None:
                 digest = recording.digests[(kind, path)]
             else:
                 digest = _digest(kind, path)
+                if _changed(path, recording.started_ns):
+                    return None
         except OSError:
             return None
         dependencies.append((kind, path, digest))
     return dependencies
 
 
+def _changed(path: str, started_ns: int) -> bool:
+    """Whether ``path`` may have changed since the scan began (raises OSError if it cannot tell). Asked
+    after a digest, so that a digest taken of a path that changed in between is never trusted."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return max(info.st_mtime_ns, info.st_ctime_ns) >= started_ns - MARGIN_NS
+
+
 def _recorded(recording: _Recording) -> list[tuple[str, str]]:
     """The files and folders read that are inputs: not code, the cache or the kernel's files."""
     folder = os.path.abspath(default_dir())
-    own = {os.path.join(folder, ""), os.path.join(os.path.realpath(folder), "")}
+    skipped = (*_KERNEL, os.path.join(folder, ""), os.path.join(os.path.realpath(folder), ""))
     key_file = os.path.abspath(default_key_file())
     code = tuple(os.path.join(os.path.abspath(p), "") for p in {*sys.path, sys.prefix, sys.base_prefix, _TOP} if p)
     return [(kind, path) for kind, paths in (("f", recording.files), ("d", recording.folders)) for path in sorted(paths)
-            if not (path == key_file or path.startswith(_KERNEL) or any(path.startswith(prefix) for prefix in own)
-                    or (path.endswith(_CODE) and path.startswith(code)) or ".dist-info" + os.sep in path)]
+            if not (path == key_file or path.startswith(skipped) or (path.endswith(_CODE) and path.startswith(code))
+                    or ".dist-info" + os.sep in path)]
 
 
 def _digest(kind: str, path: str) -> bytes | None:

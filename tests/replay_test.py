@@ -17,6 +17,7 @@ from checker.cachefiles import SIGNATURE_BYTES, signed
 from checker.reporters import REPORTERS
 from checker.reporters.options import RenderOptions
 from checker.scan import rule_set, scan
+from checker.sources import SourceFile
 from policy_spec.config import Config
 
 UNENCRYPTED = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n'
@@ -303,14 +304,37 @@ def test_what_was_digested_before_the_scan_ended_is_not_read_again(
     assert read_again == [] and len(stored(cache_home)) == 1
 
 
-def test_a_folder_changed_after_it_was_digested_is_not_trusted(cache_home: Path, tree: Path) -> None:
+def test_a_folder_changed_before_it_was_digested_is_not_trusted(cache_home: Path, tree: Path) -> None:
     replay.record(["scan", "infra"])
     list(os.scandir(tree))
-    replay.settle()
     time.sleep(0.05)  # file times come from a clock that may lag the scan's start by a tick
     (tree / "new.tf").write_text(UNENCRYPTED)
+    replay.settle()
 
     replay.offer("report", tree.parent / "report.txt")
     replay.finish(0)
 
     assert stored(cache_home) == []
+
+
+def test_a_folder_changed_after_it_was_digested_is_scanned_again(cache_home: Path, tree: Path) -> None:
+    replay.record(["scan", "infra"])
+    list(os.scandir(tree))
+    replay.settle()
+    (tree / "new.tf").write_text(UNENCRYPTED)
+    replay.offer("report", tree.parent / "report.txt")
+    replay.finish(0)
+
+    assert replay.replayed(["scan", "infra"]) is None
+
+
+def test_an_input_changed_after_it_was_read_is_scanned_again(cache_home: Path, tree: Path) -> None:
+    replay.record(["scan", "infra"])
+    replay.read(str(tree / "main.tf"), SourceFile("main.tf", (tree / "main.tf").read_bytes()))
+    replay.settle()
+    time.sleep(0.05)
+    (tree / "main.tf").write_text(UNENCRYPTED + "# edited\n")
+    replay.offer("report", tree.parent / "report.txt")
+    replay.finish(0)
+
+    assert replay.replayed(["scan", "infra"]) is None
