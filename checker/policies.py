@@ -1,12 +1,12 @@
 """Reading a policy file, and checking that its quotes still stand in the published text."""
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from checker import fastyaml
+import policy_spec
+from checker import preparsed
 from checker.errors import ConfigError
 from checker.fastyaml import yaml
 from checker.rulebook import most_specific
@@ -17,13 +17,13 @@ BUNDLED = "brainstormmsp-privacy.yaml"
 
 
 def bundled_policy_path() -> Path:
-    return Path(str(resources.files("policy_spec").joinpath("policies", BUNDLED)))
+    return Path(policy_spec.__file__ or "").parent / "policies" / BUNDLED
 
 
 def load_policy(path: Path | None = None) -> Policy:
     path = path or bundled_policy_path()
     try:
-        data = fastyaml.safe_load(path.read_text(encoding="utf-8"))
+        data = preparsed.load_yaml(path, path.read_bytes())
         return Policy.model_validate(data)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read policy: {exc}") from None

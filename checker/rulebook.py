@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checker import fastyaml
+from checker import preparsed
 from checker.errors import RuleError
 from checker.fastyaml import yaml
 from policy_spec.rule import RULE_ID, Rule
@@ -48,8 +48,9 @@ _RULE_FILE = re.compile(RULE_ID)
 
 def load_rule(path: Path) -> Rule:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = fastyaml.safe_load(text)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        data = preparsed.load_yaml(path, raw)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise RuleError(f"{path}:{line}", "", f"invalid YAML: {exc.problem}") from None

@@ -8,7 +8,6 @@ directly or a lockfile pulled it in for another package.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -51,6 +50,8 @@ def section_line(text: str, header: str) -> int:
 
 def load_toml(text: str, path: str) -> dict[str, Any] | LoadError:
     """The TOML document, or an error at the line ``tomllib`` names (it has no attribute for it)."""
+    import tomllib  # not for the scans that read no TOML, which import this module for its names
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from checker import fastyaml
+from checker import preparsed
 from checker.errors import ConfigError
+from checker.fastyaml import yaml
 from checker.rulebook import bundled_catalog_path, most_specific
 from policy_spec.subprocessors import Vendor, VendorCatalog
 
@@ -118,7 +118,7 @@ def load_catalog(extra: Sequence[Path] = ()) -> Catalog:
 
 def read_catalog(path: Path) -> Iterable[Vendor]:
     try:
-        data = fastyaml.safe_load(path.read_text(encoding="utf-8"))
+        data = preparsed.load_yaml(path, path.read_bytes())
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(str(path), "vendors", f"cannot read the vendor catalog: {exc}") from None
     try:
