@@ -41,37 +41,45 @@ def signals_of(resources: Sequence[Resource]) -> Iterator[Signal]:
         elif resource.type == terraform_providers.TYPE:
             yield Signal("terraform-provider", str(resource.attrs["source"]), resource.location)
         elif resource.type not in _OWN_TYPES:
-            yield from _attribute_signals(resource, resource.attrs, ())
+            found: list[Signal] = []
+            _attribute_signals(resource, resource.attrs, (), found)
+            yield from found
 
 
-def _attribute_signals(resource: Resource, value: Any, path: AttrPath) -> Iterator[Signal]:
+def _attribute_signals(resource: Resource, value: Any, path: AttrPath, found: list[Signal]) -> None:
     """Images, variable names and URL hosts anywhere in a resource's attributes, each at its line.
     Only values that could hold one are descended into: few strings are URLs, and a path made for
-    every value of every resource cost more than the search."""
-    if isinstance(value, Mapping):
+    every value of every resource cost more than the search. Plain dicts, lists and strings are told
+    apart by their type before any ``Mapping`` check, which costs ten times more."""
+    kind = type(value)
+    if kind is dict or (kind is not list and kind is not str and isinstance(value, Mapping)):
         for key, item in value.items():
             if key == "image" and isinstance(item, str):
-                yield Signal("image", item, resource.location_of(path + (str(key),)))
+                found.append(Signal("image", item, resource.location_of(path + (str(key),))))
             elif key == "environment" and isinstance(item, Mapping):
                 for name in item:
-                    yield Signal("env", str(name), resource.location_of(path + (str(key), str(name))))
+                    found.append(Signal("env", str(name), resource.location_of(path + (str(key), str(name)))))
             elif key == "env" and isinstance(item, list):
                 for index, entry in enumerate(item):
                     if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-                        yield Signal("env", entry["name"], resource.location_of(path + (str(key), index)))
+                        found.append(Signal("env", entry["name"], resource.location_of(path + (str(key), index))))
             if _may_hold(item):
-                yield from _attribute_signals(resource, item, path + (str(key),))
+                _attribute_signals(resource, item, path + (str(key),), found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if _may_hold(item):
-                yield from _attribute_signals(resource, item, path + (index,))
+                _attribute_signals(resource, item, path + (index,), found)
     elif isinstance(value, str):
         for host in URL.findall(value):
-            yield Signal("host", host.lower(), resource.location_of(path))
+            found.append(Signal("host", host.lower(), resource.location_of(path)))
 
 
 def _may_hold(value: Any) -> bool:
-    return isinstance(value, (Mapping, list)) or (isinstance(value, str) and "://" in value)
+    kind = type(value)
+    if kind is str:
+        return "://" in value
+    return kind is dict or kind is list or isinstance(value, (Mapping, list)) or (isinstance(value, str)
+                                                                                  and "://" in value)
 
 
 def dotenv_signals(files: Sequence[SourceFile]) -> Iterator[Signal]:
