@@ -9,12 +9,12 @@ budget, so a "billion laughs" document is an error instead of a hang.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from checker.fastyaml import yaml
 from checker.model import AttrPath, LoadError, SourceLocation
 
 MAX_NODES = 500_000
@@ -154,7 +154,11 @@ def _tagged(tag: str, value: Any) -> Any:
     return value
 
 
-_SCALARS = yaml.SafeLoader("")
+@functools.cache
+def _scalars() -> yaml.SafeLoader:
+    """The loader scalar constructors are called with, made once: only when YAML is read, so that a
+    scan that reads none never imports the parser (this module is imported for its names)."""
+    return yaml.SafeLoader("")
 
 
 def _scalar(node: yaml.Node) -> Any:
@@ -167,6 +171,6 @@ def _scalar(node: yaml.Node) -> Any:
     if constructor is None or tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
         return node.value
     try:
-        return constructor(_SCALARS, node)
+        return constructor(_scalars(), node)
     except (yaml.YAMLError, ValueError, TypeError):
         return node.value
