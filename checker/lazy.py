@@ -33,9 +33,13 @@ class ModuleTable(Mapping[str, ModuleType]):
 
     def __init__(self, modules: Mapping[str, str]) -> None:
         self._names = dict(modules)
+        self._imported: dict[str, ModuleType] = {}
 
     def __getitem__(self, key: str) -> ModuleType:
-        return importlib.import_module(self._names[key])
+        module = self._imported.get(key)
+        if module is None:
+            module = self._imported[key] = importlib.import_module(self._names[key])
+        return module
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
