@@ -20,10 +20,11 @@ def bundled_policy_path() -> Path:
     return Path(policy_spec.__file__ or "").parent / "policies" / BUNDLED
 
 
-def load_policy(path: Path | None = None) -> Policy:
+def load_policy(path: Path | None = None, raw: bytes | None = None) -> Policy:
+    """The policy at ``path`` (the bundled one by default); ``raw`` is its bytes when already read."""
     path = path or bundled_policy_path()
     try:
-        data = preparsed.load_yaml(path, path.read_bytes())
+        data = preparsed.load_yaml(path, path.read_bytes() if raw is None else raw)
         return Policy.model_validate(data)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read policy: {exc}") from None

@@ -21,9 +21,9 @@ full. The same idea as ccache's direct mode.
 An entry is not written when a file or folder it lists changed during the scan
 before its digest was taken (its ctime is not older than the scan's start, with
 a margin for coarse clocks; an input's digest is that of the very bytes the
-scan read, so it needs no such check), nor for a scan whose outcome depends on more than files (``--db``,
-``--changed-since``), on the time of day (formats that print it), or that did
-not finish with exit 0 or 1. Entries are signed like every cache entry.
+scan read, so it needs no such check), nor for a scan whose outcome depends on
+more than files (``--db``, ``--changed-since``), on the time of day (formats
+that print it), or that did not finish with exit 0 or 1. Entries are signed like every cache entry.
 """
 from __future__ import annotations
 

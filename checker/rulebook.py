@@ -46,9 +46,9 @@ _RULE_FILE = re.compile(RULE_ID)
 """Rule files are named after their id; other YAML beside them (a vendor catalog) is data."""
 
 
-def load_rule(path: Path) -> Rule:
+def load_rule(path: Path, raw: bytes | None = None) -> Rule:
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         text = raw.decode("utf-8")
         data = preparsed.load_yaml(path, raw)
     except yaml.MarkedYAMLError as exc:
@@ -123,12 +123,14 @@ def key_line(text: str, loc: tuple[str | int, ...]) -> int:
     return line
 
 
-def load_rules(files: Sequence[Path], commitments: Iterable[str]) -> list[Rule]:
+def load_rules(files: Sequence[Path], commitments: Iterable[str],
+               contents: Sequence[bytes] | None = None) -> list[Rule]:
+    """The rules of ``files``; ``contents`` are their bytes when the caller has read them already."""
     known = set(commitments)
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
-    for path in files:
-        rule = load_rule(path)
+    for number, path in enumerate(files):
+        rule = load_rule(path, contents[number] if contents is not None else None)
         if rule.id in seen:
             raise RuleError(str(path), "id", f"`{rule.id}` is also defined in {seen[rule.id]}")
         if rule.commitment not in known:

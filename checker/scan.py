@@ -71,8 +71,8 @@ def _policy_and_rules(policy_path: Path | None, files: list[Path]) -> tuple[Poli
         found = store.get_object(key, tuple)
         if found is not None:
             return found
-    policy = load_policy(policy_path)
-    rules = load_rules(files, [c.id for c in policy.commitments])
+    policy = load_policy(policy_path, policy_bytes if contents is not None else None)
+    rules = load_rules(files, [c.id for c in policy.commitments], contents)
     entry = (policy, rules, digest(files, contents if contents is not None else [p.read_bytes() for p in files]))
     if store is not None and key is not None:
         store.put_object(key, entry)
@@ -235,7 +235,7 @@ def read_inputs(
                 errors.append(LoadError(relative, 1, candidate.problem, kind="io"))
                 continue
             try:
-                fd = open_regular(candidate.absolute)
+                fd, _ = open_regular(candidate.absolute)
                 try:
                     whole = candidate.size <= WHOLE_READ_BYTES
                     data = read_to_end(fd, candidate.size) if whole else os.read(fd, HEAD_BYTES)

@@ -15,14 +15,15 @@ from checker.model import LoadError, LoadOutcome
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def open_regular(path: str) -> int:
-    """A descriptor for reading a regular file (raises OSError), never blocking on a FIFO that
-    replaced the file after a walk saw it."""
+def open_regular(path: str) -> tuple[int, int]:
+    """A descriptor for reading a regular file, and the file's size (raises OSError), never blocking
+    on a FIFO that replaced the file after a walk saw it."""
     fd = os.open(path, _FLAGS)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file")
-    return fd
+    return fd, info.st_size
 
 
 def read_to_end(fd: int, expected: int) -> bytes:
@@ -42,9 +43,9 @@ def read_to_end(fd: int, expected: int) -> bytes:
 
 def read_file(path: str) -> bytes:
     """A regular file's bytes (raises OSError)."""
-    fd = open_regular(path)
+    fd, size = open_regular(path)
     try:
-        return read_to_end(fd, os.fstat(fd).st_size)
+        return read_to_end(fd, size)
     finally:
         os.close(fd)
 

@@ -13,7 +13,7 @@ from checker.sources import open_regular, read_file, read_to_end
 def test_a_file_is_read_to_its_end_whatever_size_was_expected(tmp_path: Path, expected: int) -> None:
     data = os.urandom(100_000)
     (tmp_path / "main.tf").write_bytes(data)
-    fd = open_regular(str(tmp_path / "main.tf"))
+    fd, _ = open_regular(str(tmp_path / "main.tf"))
     try:
         assert read_to_end(fd, expected) == data
     finally:
@@ -22,7 +22,7 @@ def test_a_file_is_read_to_its_end_whatever_size_was_expected(tmp_path: Path, ex
 
 def test_the_rest_is_read_after_a_first_part(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_bytes(b"head" + b"-" * 5000)
-    fd = open_regular(str(tmp_path / "main.tf"))
+    fd, _ = open_regular(str(tmp_path / "main.tf"))
     try:
         assert os.read(fd, 4) + read_to_end(fd, 5000) == b"head" + b"-" * 5000
     finally:

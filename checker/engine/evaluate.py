@@ -29,7 +29,9 @@ def run(rules: Sequence[Rule], resources: Sequence[Resource], config: Config) ->
                 if _selected(rule, subject, context, config):
                     verdict = evaluate(rule.condition, subject, context)
                     excusable = verdict.state is False and _default_applies(rule, subject, context)
-                    ref = refs.get(id(resource)) or refs.setdefault(id(resource), _reference(resource))
+                    ref = refs.get(id(resource))
+                    if ref is None:
+                        ref = refs[id(resource)] = _reference(resource)
                     results.append(_result(rule, resource, ref, verdict, config, excusable))
     return results
 

@@ -123,8 +123,7 @@ def _fill_body(block: Block, body: tree_sitter.Node, skip: frozenset[str] = froz
         kind = child.type
         if kind == "attribute":
             named = child.named_children
-            first = named[0]
-            name = _source[first.start_byte : first.end_byte].decode("utf-8", "replace")
+            name = _text(named[0])
             attributes[name] = Attribute(name, to_expr(named[-1]), child.start_point[0] + 1)
         elif kind == "block":
             block.blocks.append(_to_block(child, skip))
